@@ -1,0 +1,32 @@
+/**
+ * The admin API's bearer token: GATEHOUSE_ADMIN_TOKEN, or one generated on first start,
+ * printed once and kept only as a SHA-256 hash (the token is 256 random bits, so a fast
+ * hash is enough; a slow one would only slow every admin request).
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SettingsRepository } from '../store/settings.js';
+
+const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
+
+export interface AdminTokenCheck {
+  matches(candidate: string): boolean;
+}
+
+const sha256 = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+export async function setUpAdminToken(
+  configured: string | undefined,
+  settings: SettingsRepository,
+): Promise<{ check: AdminTokenCheck; generatedToken?: string }> {
+  if (configured !== undefined) return { check: checkAgainst(sha256(configured)) };
+  const candidate = `gh_admin_${randomBytes(32).toString('base64url')}`;
+  const wrote = await settings.insertIfAbsent(ADMIN_TOKEN_SETTING, sha256(candidate).toString('hex'));
+  const stored = await settings.get(ADMIN_TOKEN_SETTING);
+  if (stored === undefined) throw new Error('admin token could not be stored');
+  const check = checkAgainst(Buffer.from(stored, 'hex'));
+  return wrote ? { check, generatedToken: candidate } : { check };
+}
+
+function checkAgainst(expected: Buffer): AdminTokenCheck {
+  return { matches: (candidate) => timingSafeEqual(sha256(candidate), expected) };
+}

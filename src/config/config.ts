@@ -1,0 +1,91 @@
+/**
+ * Reads and validates the server's environment once, at start. Every problem is
+ * reported together, each naming the variable and how to fix it, so an operator
+ * fixes a bad deployment in one round instead of one variable per restart.
+ */
+import { isIP } from 'node:net';
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `postgres://…` makes PostgreSQL the own store; undefined = embedded SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  adminToken: string | undefined;
+  /** 32 raw bytes; undefined = generated into (or read from) the data dir. */
+  secretKey: Buffer | undefined;
+  publicIps: string[];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): ConfigResult {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+
+  let port = 3000;
+  const rawPort = value('PORT');
+  if (rawPort !== undefined) {
+    port = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || port < 0 || port > 65535) {
+      problems.push(`PORT must be a whole number from 0 to 65535 (got "${rawPort}"); unset it to use 3000.`);
+    }
+  }
+
+  const host = value('HOST') ?? '127.0.0.1';
+  if (!isIP(host) && !/^[A-Za-z0-9.-]+$/.test(host)) {
+    problems.push(`HOST must be an IP address or a host name (got "${host}"); unset it to bind 127.0.0.1.`);
+  }
+
+  const dataDir = path.resolve(value('GATEHOUSE_DATA_DIR') ?? './data');
+
+  const databaseUrl = value('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
+    problems.push(
+      'DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@127.0.0.1:5432/gatehouse; ' +
+        'unset it to use the embedded SQLite store in GATEHOUSE_DATA_DIR.',
+    );
+  }
+
+  const adminToken = value('GATEHOUSE_ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    problems.push(
+      'GATEHOUSE_ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 32`); ' +
+        'unset it to have one generated on first start.',
+    );
+  }
+
+  let secretKey: Buffer | undefined;
+  const rawKey = value('GATEHOUSE_SECRET_KEY');
+  if (rawKey !== undefined) {
+    const decoded = Buffer.from(rawKey, 'base64');
+    if (decoded.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(rawKey)) {
+      problems.push(
+        'GATEHOUSE_SECRET_KEY must be 32 bytes in base64 (make one with `openssl rand -base64 32`); ' +
+          'unset it to have one generated into the data dir.',
+      );
+    } else {
+      secretKey = decoded;
+    }
+  }
+
+  const publicIps: string[] = [];
+  for (const entry of (value('GATEHOUSE_PUBLIC_IPS') ?? '').split(',')) {
+    const ip = entry.trim();
+    if (ip === '') continue;
+    if (isIP(ip) === 0) {
+      problems.push(`GATEHOUSE_PUBLIC_IPS must be comma-separated IP addresses; "${ip}" is not one.`);
+    } else {
+      publicIps.push(ip);
+    }
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps } };
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { PageQuery, PoolParams } from '../schemas/common.js';
+import { PoolInput, PoolPage, PoolPatch, PoolResponse } from '../schemas/pools.js';
+import { requirePool, type AppServices } from '../app.js';
+import { ApiError } from '../errors.js';
+
+const docs = (summary: string) => ({ docs: { summary, tags: ['pools'], auth: 'admin' as const } });
+
+/** Metadata is echoed into scripts and responses; only plain JSON survives a round trip. */
+function assertJsonMetadata(metadata: Record<string, unknown> | undefined): void {
+  if (metadata !== undefined && JSON.stringify(metadata).length > 16 * 1024) {
+    throw new ApiError('VALIDATION_ERROR', 'body.metadata must be at most 16 KiB of JSON');
+  }
+}
+
+export async function poolRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+  app.post<{ Body: PoolInput }>(
+    '/api/v1/pools',
+    { config: docs('Create a user pool'), schema: { body: PoolInput, response: { 201: PoolResponse } } },
+    async (request, reply) => {
+      assertJsonMetadata(request.body.metadata);
+      const pool = await services.pools.create({ name: request.body.name, metadata: request.body.metadata ?? {} });
+      return reply.status(201).send(pool);
+    },
+  );
+
+  app.get<{ Querystring: PageQuery }>(
+    '/api/v1/pools',
+    { config: docs('List user pools'), schema: { querystring: PageQuery, response: { 200: PoolPage } } },
+    async (request) => services.pools.list(request.query.page, request.query.limit),
+  );
+
+  app.get<{ Params: PoolParams }>(
+    '/api/v1/pools/:poolId',
+    { config: docs('Get a user pool'), schema: { params: PoolParams, response: { 200: PoolResponse } } },
+    async (request) => requirePool(services, request.params.poolId),
+  );
+
+  app.patch<{ Params: PoolParams; Body: PoolPatch }>(
+    '/api/v1/pools/:poolId',
+    {
+      config: docs('Rename a user pool or replace its metadata'),
+      schema: { params: PoolParams, body: PoolPatch, response: { 200: PoolResponse } },
+    },
+    async (request) => {
+      assertJsonMetadata(request.body.metadata);
+      const pool = await services.pools.update(request.params.poolId, request.body);
+      if (!pool) throw new ApiError('POOL_NOT_FOUND', `No user pool with id ${request.params.poolId}`);
+      return pool;
+    },
+  );
+
+  app.delete<{ Params: PoolParams }>(
+    '/api/v1/pools/:poolId',
+    { config: docs('Delete a user pool and its local users'), schema: { params: PoolParams } },
+    async (request, reply) => {
+      if (!(await services.pools.delete(request.params.poolId))) {
+        throw new ApiError('POOL_NOT_FOUND', `No user pool with id ${request.params.poolId}`);
+      }
+      return reply.status(204).send();
+    },
+  );
+}

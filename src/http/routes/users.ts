@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { PageQuery, PoolParams } from '../schemas/common.js';
+import { FindQuery, PasswordToCheck, SearchQuery, UserInput, UserPage, UserParams, UserResponse } from '../schemas/users.js';
+import { requirePool, type AppServices } from '../app.js';
+import { ApiError, unwrap } from '../errors.js';
+import type { NewUserInput, UserChanges } from '../../users/user-directory.js';
+import type { AccountQuery } from '../../users/user.js';
+
+const docs = (summary: string) => ({ docs: { summary, tags: ['users'], auth: 'admin' as const } });
+const UserRef = Type.Ref(UserResponse);
+const VerifyInput = Type.Object({ password: PasswordToCheck }, { additionalProperties: false });
+const UserPatch = Type.Object(UserInput.properties, { additionalProperties: false, minProperties: 1 });
+
+/** Exactly one look-up key, so "find by email and phone" cannot mean two things. */
+export function singleAccountQuery(query: Static<typeof FindQuery>, where: string): AccountQuery {
+  const given = (['email', 'username', 'phone'] as const).filter((key) => query[key] !== undefined);
+  const key = given[0];
+  if (given.length !== 1 || key === undefined) {
+    throw new ApiError('VALIDATION_ERROR', `${where} must have exactly one of email, username, phone`);
+  }
+  return { [key]: query[key] } as AccountQuery;
+}
+
+export async function userRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+  const directory = async (poolId: string) => services.directoryFor(await requirePool(services, poolId));
+
+  app.get<{ Params: PoolParams; Querystring: PageQuery }>(
+    '/api/v1/pools/:poolId/users',
+    { config: docs('List users'), schema: { params: PoolParams, querystring: PageQuery, response: { 200: UserPage } } },
+    async (request) => unwrap(await (await directory(request.params.poolId)).list(request.query.page, request.query.limit)),
+  );
+
+  app.get<{ Params: PoolParams; Querystring: Static<typeof SearchQuery> }>(
+    '/api/v1/pools/:poolId/users/search',
+    {
+      config: docs('Search users by email, username, phone or nickname'),
+      schema: { params: PoolParams, querystring: SearchQuery, response: { 200: UserPage } },
+    },
+    async (request) => {
+      const { keyword, page, limit } = request.query;
+      return unwrap(await (await directory(request.params.poolId)).search(keyword, page, limit));
+    },
+  );
+
+  app.get<{ Params: PoolParams; Querystring: Static<typeof FindQuery> }>(
+    '/api/v1/pools/:poolId/users/find',
+    {
+      config: docs('Find one user by email, username or phone'),
+      schema: { params: PoolParams, querystring: FindQuery, response: { 200: UserRef } },
+    },
+    async (request) => {
+      const query = singleAccountQuery(request.query, 'querystring');
+      const user = unwrap(await (await directory(request.params.poolId)).find(query));
+      if (!user) throw new ApiError('USER_NOT_FOUND', 'No user matches this query');
+      return user;
+    },
+  );
+
+  app.get<{ Params: UserParams }>(
+    '/api/v1/pools/:poolId/users/:userId',
+    { config: docs('Get a user'), schema: { params: UserParams, response: { 200: UserRef } } },
+    async (request) => {
+      const { poolId, userId } = request.params;
+      const user = unwrap(await (await directory(poolId)).find({ id: userId }));
+      if (!user) throw new ApiError('USER_NOT_FOUND', `No user with id ${userId} in this pool`);
+      return user;
+    },
+  );
+
+  app.post<{ Params: PoolParams; Body: NewUserInput }>(
+    '/api/v1/pools/:poolId/users',
+    { config: docs('Create a user'), schema: { params: PoolParams, body: UserInput, response: { 201: UserRef } } },
+    async (request, reply) => {
+      const user = unwrap(await (await directory(request.params.poolId)).create(request.body, null));
+      return reply.status(201).send(user);
+    },
+  );
+
+  app.patch<{ Params: UserParams; Body: UserChanges }>(
+    '/api/v1/pools/:poolId/users/:userId',
+    {
+      config: docs('Update a user; a password field sets a new password'),
+      schema: { params: UserParams, body: UserPatch, response: { 200: UserRef } },
+    },
+    async (request) => {
+      const { poolId, userId } = request.params;
+      return unwrap(await (await directory(poolId)).update(userId, request.body));
+    },
+  );
+
+  app.delete<{ Params: UserParams }>(
+    '/api/v1/pools/:poolId/users/:userId',
+    { config: docs('Delete a user'), schema: { params: UserParams } },
+    async (request, reply) => {
+      const { poolId, userId } = request.params;
+      unwrap(await (await directory(poolId)).delete(userId));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: UserParams; Body: Static<typeof VerifyInput> }>(
+    '/api/v1/pools/:poolId/users/:userId/verify-password',
+    {
+      config: docs("Check a user's password"),
+      schema: { params: UserParams, body: VerifyInput, response: { 200: Type.Object({ valid: Type.Boolean() }) } },
+    },
+    async (request) => {
+      const { poolId, userId } = request.params;
+      return { valid: unwrap(await (await directory(poolId)).verifyPassword(userId, request.body.password)) };
+    },
+  );
+}

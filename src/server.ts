@@ -1,0 +1,81 @@
+/**
+ * The composition root: opens the store, sets up keys and tokens, wires the services
+ * the HTTP layer needs. Tests build servers through here too, so they run what
+ * production runs.
+ */
+import { sql } from 'kysely';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Config } from './config/config.js';
+import { setUpAdminToken } from './auth/admin-token.js';
+import { createTokenService } from './auth/tokens.js';
+import { buildApp } from './http/app.js';
+import { createSecretBox } from './secrets/secret-box.js';
+import { loadOrGenerateSecretKey, verifySecretKey } from './secrets/secret-key.js';
+import { openStore, type Store } from './store/database.js';
+import { poolsRepository } from './store/pools.js';
+import { settingsRepository } from './store/settings.js';
+import { usersRepository } from './store/users.js';
+import { localDirectory } from './users/local-directory.js';
+
+export interface Server {
+  app: FastifyInstance;
+  store: Store;
+  /** set only on the start that generated the admin token: it is shown once, then only its hash is kept */
+  generatedAdminToken: string | undefined;
+  generatedSecretKey: boolean;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+export async function createServer(config: Config, logger: FastifyServerOptions['logger'] = false): Promise<Server> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const settings = settingsRepository(store.db);
+    const secretKey = loadOrGenerateSecretKey(config.secretKey, config.dataDir);
+    const box = createSecretBox(secretKey.key);
+    if (!(await verifySecretKey(settings, box))) {
+      throw new StartupError(
+        'GATEHOUSE_SECRET_KEY does not match the key this store was first started with. ' +
+          'Set it to the original key (with several instances, every instance needs the same one).',
+      );
+    }
+    const tokens = await createTokenService(settings, box);
+    const admin = await setUpAdminToken(config.adminToken, settings);
+    const pools = poolsRepository(store.db);
+    const users = usersRepository(store.db);
+
+    const app = await buildApp(
+      {
+        pools,
+        directoryFor: async (pool) => localDirectory(pool.id, users),
+        tokens,
+        adminToken: admin.check,
+        publicIps: config.publicIps,
+        storeReachable: async () => {
+          try {
+            await sql`select 1`.execute(store.db);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+      { logger },
+    );
+
+    return {
+      app,
+      store,
+      generatedAdminToken: admin.generatedToken,
+      generatedSecretKey: secretKey.generated,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

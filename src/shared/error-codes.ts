@@ -1,0 +1,24 @@
+/**
+ * Every error code the API answers with, and its HTTP status: one place, exhaustive,
+ * so adding a code without a status fails type-checking.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  UNAUTHORIZED: 401,
+  WRONG_USERNAME_OR_PASSWORD: 401,
+  ACCOUNT_BLOCKED: 403,
+  NOT_FOUND: 404,
+  POOL_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  USER_EXISTS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_ATTEMPTS: 429,
+  INTERNAL_ERROR: 500,
+  SCRIPT_NOT_IMPLEMENTED: 501,
+  CUSTOM_DB_ERROR: 502,
+  SERVICE_UNAVAILABLE: 503,
+  CUSTOM_DB_TIMEOUT: 504,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;

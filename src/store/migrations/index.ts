@@ -1,0 +1,11 @@
+/**
+ * The list of migrations, in order. Imported statically (not read from a folder at run
+ * time) so the same list works from `src/` under the test runner and from `dist/`.
+ * Names are timestamps: Kysely runs them in name order and records each once.
+ */
+import type { Migration } from 'kysely';
+import * as initial from './20261128T0310-initial.js';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '20261128T0310-initial': initial,
+};

@@ -1,0 +1,58 @@
+/**
+ * Table types of the server's own store. The same migrations create these tables in
+ * SQLite and PostgreSQL, so the types stay within what both share: text, integer
+ * (booleans as 0/1) and ISO-8601 UTC timestamps as text (they sort correctly as text).
+ */
+
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface PoolsTable {
+  id: string;
+  name: string;
+  /** JSON object */
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  pool_id: string;
+  username: string | null;
+  /** lower-cased username: uniqueness and look-ups are case-insensitive */
+  username_key: string | null;
+  email: string | null;
+  /** lower-cased email: uniqueness and look-ups are case-insensitive */
+  email_key: string | null;
+  email_verified: number;
+  phone: string | null;
+  phone_verified: number;
+  nickname: string | null;
+  name: string | null;
+  /** JSON object with the remaining profile fields (photo, givenName, address, …) */
+  profile: string;
+  blocked: number;
+  logins_count: number;
+  last_login: string | null;
+  last_ip: string | null;
+  signed_up: string;
+  created_at: string;
+  updated_at: string;
+  password_hash: string | null;
+  /** the algorithm of password_hash, recorded per user so hashes can be upgraded later */
+  password_algorithm: string | null;
+  /** the user's id in the custom database, for migrated users */
+  external_id: string | null;
+  source: string;
+}
+
+export interface StoreSchema {
+  settings: SettingsTable;
+  pools: PoolsTable;
+  users: UsersTable;
+}
+

@@ -1,0 +1,68 @@
+/** The users of a pool kept in the server's own store. */
+import { fail, ok, type Result } from '../shared/result.js';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../auth/passwords.js';
+import type { UsersRepository } from '../store/users.js';
+import type { User } from './user.js';
+import type { NewUserInput, UserDirectory } from './user-directory.js';
+
+export const USER_EXISTS_MESSAGE = 'A user with this email, username or phone already exists';
+export const WRONG_CREDENTIALS_MESSAGE = 'Wrong username or password';
+export const BLOCKED_MESSAGE = 'This account is blocked';
+export const userNotFound = (id: string) => fail('USER_NOT_FOUND', `No user with id ${id} in this pool`);
+
+function splitPassword<T extends { password?: string }>(input: T): [Omit<T, 'password'>, string | undefined] {
+  const { password, ...profile } = input;
+  return [profile, password];
+}
+
+export function localDirectory(poolId: string, users: UsersRepository): UserDirectory {
+  const create = async (input: NewUserInput): Promise<Result<User>> => {
+    const [profile, password] = splitPassword(input);
+    const inserted = await users.insert(poolId, {
+      profile,
+      password: password === undefined ? null : await hashPassword(password),
+      source: 'local',
+    });
+    return inserted.ok ? ok(inserted.user) : fail('USER_EXISTS', USER_EXISTS_MESSAGE);
+  };
+
+  return {
+    list: async (page, limit) => ok(await users.list(poolId, page, limit)),
+    search: async (keyword, page, limit) => ok(await users.search(poolId, keyword, page, limit)),
+    find: async (query) => ok((await users.get(poolId, query)) ?? null),
+    create: (input) => create(input),
+    register: (input) => create(input),
+    async update(id, changes) {
+      const [profile, password] = splitPassword(changes);
+      const updated = await users.update(poolId, id, {
+        profile,
+        ...(password === undefined ? {} : { password: await hashPassword(password) }),
+      });
+      if (updated.ok) return ok(updated.user);
+      return updated.reason === 'exists' ? fail('USER_EXISTS', USER_EXISTS_MESSAGE) : userNotFound(id);
+    },
+    async delete(id) {
+      return (await users.delete(poolId, id)) ? ok(undefined) : userNotFound(id);
+    },
+    async verifyPassword(id, password) {
+      const found = await users.findCredentials(poolId, { id });
+      if (!found) return userNotFound(id);
+      if (!found.password) return ok(await verifyAgainstDecoy(password));
+      return ok(await verifyPassword(found.password, password));
+    },
+    async login(query, password, request) {
+      const found = await users.findCredentials(poolId, query);
+      if (!found?.password) {
+        await verifyAgainstDecoy(password);
+        return fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
+      }
+      if (!(await verifyPassword(found.password, password))) {
+        return fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
+      }
+      // Blocked is told only to someone who knows the password, so it leaks nothing.
+      if (found.user.blocked) return fail('ACCOUNT_BLOCKED', BLOCKED_MESSAGE);
+      const user = await users.recordLogin(poolId, found.user.id, request.ip);
+      return user ? ok(user) : fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
+    },
+  };
+}

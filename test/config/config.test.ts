@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+
+describe('configuration', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const result = loadConfig({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, publicIps: [] });
+    expect(result.config.dataDir).toMatch(/data$/);
+  });
+
+  it('reads every variable', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const result = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      GATEHOUSE_DATA_DIR: '/tmp/gh',
+      DATABASE_URL: 'postgres://u:p@db:5432/gh',
+      GATEHOUSE_ADMIN_TOKEN: 'a-long-enough-admin-token',
+      GATEHOUSE_SECRET_KEY: key,
+      GATEHOUSE_PUBLIC_IPS: '203.0.113.7, 2001:db8::1',
+    });
+    expect(result.ok && result.config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/tmp/gh',
+      databaseUrl: 'postgres://u:p@db:5432/gh',
+      adminToken: 'a-long-enough-admin-token',
+      publicIps: ['203.0.113.7', '2001:db8::1'],
+    });
+  });
+
+  it('reports every bad value at once, each naming the variable and the fix', () => {
+    const result = loadConfig({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      GATEHOUSE_ADMIN_TOKEN: 'short',
+      GATEHOUSE_SECRET_KEY: 'not-a-key',
+      GATEHOUSE_PUBLIC_IPS: '1.2.3.4,nope',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'GATEHOUSE_ADMIN_TOKEN', 'GATEHOUSE_SECRET_KEY', 'GATEHOUSE_PUBLIC_IPS']) {
+      expect(text).toContain(name);
+    }
+    expect(result.problems).toHaveLength(5);
+    expect(text).toContain('openssl rand -base64 32');
+  });
+
+  it('rejects a port out of range and a key of the wrong length', () => {
+    const result = loadConfig({ PORT: '70000', GATEHOUSE_SECRET_KEY: Buffer.alloc(16).toString('base64') });
+    expect(result.ok ? [] : result.problems).toHaveLength(2);
+  });
+});
