@@ -1,0 +1,94 @@
+/**
+ * Script runtime benchmark: the cost a script call adds over calling the same function in
+ * the server's own process, the first call of a new connection, and a runtime's memory.
+ * Vitest-free on purpose; `npm run bench` calls `benchScriptRuntime()` and prints the numbers.
+ */
+import { readFileSync } from 'node:fs';
+import { ScriptRuntimePool, type ConnectionSpec } from '../src/script-runtime/index.js';
+
+const TRIVIAL = 'async function getUser(query) { return { id: query.id, email: "a@example.com" }; }';
+const WARM_CALLS = 3000;
+const WARMUP_CALLS = 500;
+const COLD_STARTS = 7;
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+function connection(key: string): ConnectionSpec {
+  return { key, scripts: { getUser: TRIVIAL }, env: {}, timeoutMs: 5000 };
+}
+
+async function timeCalls(n: number, call: (i: number) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await call(i);
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+export async function benchScriptRuntime(): Promise<Record<string, number>> {
+  const pool = new ScriptRuntimePool({ warmSpare: true });
+  try {
+    // The baseline: the same function, compiled and awaited in this process.
+    const direct = new Function(`${TRIVIAL}; return getUser;`)() as (query: { id: number }) => Promise<unknown>;
+    await timeCalls(WARMUP_CALLS, (i) => direct({ id: i }));
+    const directTimes = await timeCalls(WARM_CALLS, (i) => direct({ id: i }));
+
+    const warm = connection('bench-warm');
+    await timeCalls(WARMUP_CALLS, (i) => pool.call(warm, 'getUser', [{ id: i }, {}]));
+    const callTimes = await timeCalls(WARM_CALLS, async (i) => {
+      const outcome = await pool.call(warm, 'getUser', [{ id: i }, {}]);
+      if (!outcome.ok) throw new Error(`benchmark call failed: ${outcome.error.message}`);
+    });
+    const directP50 = percentile(directTimes, 50);
+
+    const coldWithSpare: number[] = [];
+    const coldWithoutSpare: number[] = [];
+    const noSpare = new ScriptRuntimePool({ warmSpare: false });
+    try {
+      for (let i = 0; i < COLD_STARTS; i++) {
+        await pool.warmUp();
+        const started = performance.now();
+        await pool.call(connection(`bench-cold-${i}`), 'getUser', [{ id: i }, {}]);
+        coldWithSpare.push(performance.now() - started);
+        await pool.invalidate(`bench-cold-${i}`);
+
+        const startedBare = performance.now();
+        await noSpare.call(connection(`bench-bare-${i}`), 'getUser', [{ id: i }, {}]);
+        coldWithoutSpare.push(performance.now() - startedBare);
+        await noSpare.invalidate(`bench-bare-${i}`);
+      }
+    } finally {
+      await noSpare.close();
+    }
+
+    return {
+      script_call_overhead_p50_ms: round(percentile(callTimes, 50) - directP50),
+      script_call_overhead_p99_ms: round(percentile(callTimes, 99) - directP50),
+      direct_call_p50_ms: round(directP50),
+      script_cold_start_ms: round(median(coldWithSpare)),
+      script_cold_start_without_spare_ms: round(median(coldWithoutSpare)),
+      runtime_rss_mb: round(rssMb(pool.runtimePid(warm.key))),
+    };
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The file system paths a runtime process may read under `--experimental-permission`:
+ * its own code (the `child/` folder next to this file, in `src/` or in `dist/`) and the
+ * package folders of the modules scripts may require, with their dependencies resolved
+ * the way Node resolves them (walking up `node_modules` folders), so nothing else in
+ * `node_modules`, and nothing of the server (config, keys, `package.json`, data), is readable.
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Packages scripts may require (see child/sandbox.mjs); builtins need no file access. */
+export const ALLOWED_PACKAGES = ['pg', 'mysql2', 'mongodb', 'bcryptjs'] as const;
+
+export const CHILD_ENTRY = fileURLToPath(new URL('./child/host.mjs', import.meta.url));
+const CHILD_DIR = dirname(CHILD_ENTRY);
+
+interface PackageJson {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+/** Node's lookup of a package folder from `fromDir`: `node_modules/<name>` in it and every parent. */
+function findPackageDir(name: string, fromDir: string): string | null {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+function readPackageJson(dir: string): PackageJson {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
+  } catch {
+    return {};
+  }
+}
+
+let cached: string[] | null = null;
+
+/**
+ * Folders (with a trailing slash, which grants the whole subtree) the runtime may read.
+ * Optional and peer dependencies count when installed: drivers probe them with `require`
+ * inside `try`, and a probe must fail as "not found", not crash on a permission error.
+ */
+export function allowedReadPaths(): string[] {
+  if (cached !== null) return cached;
+  const dirs = new Set<string>([realpathSync(CHILD_DIR)]);
+  const queue: { name: string; from: string }[] = ALLOWED_PACKAGES.map((name) => ({ name, from: CHILD_DIR }));
+  const seen = new Set<string>();
+  for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+    const dir = findPackageDir(item.name, item.from);
+    if (dir === null || seen.has(dir)) continue;
+    seen.add(dir);
+    dirs.add(dir);
+    const pkg = readPackageJson(dir);
+    for (const deps of [pkg.dependencies, pkg.optionalDependencies, pkg.peerDependencies]) {
+      for (const name of Object.keys(deps ?? {})) {
+        if (!name.startsWith('@types/')) queue.push({ name, from: dir }); // type-only, never loaded
+      }
+    }
+  }
+  cached = [...dirs].sort().map((d) => (d.endsWith('/') ? d : `${d}/`));
+  return cached;
+}

@@ -1,0 +1,245 @@
+// @ts-check
+/**
+ * Entry point of a runtime process. Plain JavaScript on purpose: it is forked from `src/`
+ * under vitest and from `dist/` in production, and Node 20 cannot run TypeScript.
+ *
+ * Life of a runtime: it starts unbound (possibly as the pool's warm spare), installs the
+ * egress guard and the lockdown, says `ready`, then receives exactly one `init` (the
+ * connection's scripts, env and allowlist), loads every script once, and answers `call`s,
+ * many at a time, each identified by its request id.
+ */
+import vm from 'node:vm';
+import { installEgressGuard } from './egress-guard.mjs';
+import { lockDown } from './lockdown.mjs';
+import {
+  AccountBlockedError,
+  UserExistsError,
+  UserNotFoundError,
+  WrongUsernameOrPasswordError,
+  callStorage,
+  newCallStore,
+  scriptConsole,
+  scriptRequire,
+  toFailure,
+} from './sandbox.mjs';
+
+/**
+ * @typedef {import('../types.js').ScriptName} ScriptName
+ * @typedef {import('../types.js').ScriptFailure} ScriptFailure
+ * @typedef {import('../protocol.js').ParentMessage} ParentMessage
+ * @typedef {import('../protocol.js').InitMessage} InitMessage
+ * @typedef {import('../protocol.js').CallMessage} CallMessage
+ * @typedef {import('../protocol.js').ChildMessage} ChildMessage
+ * @typedef {{ fn: Function } | { failure: ScriptFailure }} LoadedScript
+ * @typedef {import('./sandbox.mjs').CallStore} CallStore
+ */
+
+/** Load order; the same as SCRIPT_NAMES in ../types.ts, which this plain-JS file cannot import. */
+const SCRIPT_ORDER = /** @type {const} */ ([
+  'login', 'getUser', 'searchUser', 'createUser', 'updateUser', 'deleteUser', 'listUsers', 'validatePassword',
+]);
+
+// Held before any script runs: a script may replace `process.send`, but not ours.
+const channelSend = /** @type {NonNullable<typeof process.send>} */ (process.send).bind(process);
+
+/** @param {ChildMessage} message */
+function send(message) {
+  try {
+    channelSend(message);
+  } catch (error) {
+    // JSON cannot carry BigInt and circular values; retry with BigInt as strings, then give up.
+    if (message.type !== 'result' || !message.ok) throw error;
+    let normalised;
+    try {
+      normalised = JSON.parse(JSON.stringify(message.result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+    } catch (inner) {
+      channelSend({
+        type: 'result',
+        id: message.id,
+        ok: false,
+        error: {
+          kind: 'invalid_result',
+          name: 'InvalidResultError',
+          message: `The result cannot be sent back to the server: ${inner instanceof Error ? inner.message : String(inner)}`,
+        },
+        logs: message.logs,
+      });
+      return;
+    }
+    channelSend({ ...message, result: normalised });
+  }
+}
+
+const guard = installEgressGuard((error) => {
+  // A refused connection fails the call that made it at once (a driver may otherwise retry
+  // until its own timeout). Outside a call there is no one to tell.
+  const store = callStorage.getStore();
+  store?.deny?.(error);
+});
+lockDown();
+
+// The drivers may log; everything a script or driver prints belongs to the current call.
+globalThis.console = /** @type {Console} */ (/** @type {unknown} */ (scriptConsole));
+Object.assign(globalThis, {
+  WrongUsernameOrPasswordError,
+  UserNotFoundError,
+  UserExistsError,
+  AccountBlockedError,
+});
+
+// A forgotten `await` must not take down every call of the connection; the rejection is
+// logged to the call it belongs to, if any.
+process.on('unhandledRejection', (reason) => {
+  scriptConsole.error('Unhandled promise rejection:', reason);
+});
+// An uncaught exception leaves the process in an unknown state: report it and exit, the
+// parent fails the pending calls with this reason and the next call gets a fresh runtime.
+process.on('uncaughtException', (error) => {
+  try {
+    channelSend({ type: 'fatal', error: toFailure(error, 'runtime') }, undefined, undefined, () => process.exit(70));
+  } catch {
+    process.exit(70);
+  }
+  setTimeout(() => process.exit(70), 1000).unref();
+});
+
+const PARAMS = [
+  'env', 'require', 'console',
+  'WrongUsernameOrPasswordError', 'UserNotFoundError', 'UserExistsError', 'AccountBlockedError',
+];
+
+/**
+ * Location of a V8 syntax error: vm puts `file:line` and a caret line at the top of the stack.
+ * @param {unknown} error
+ * @returns {string}
+ */
+function syntaxLocation(error) {
+  const lines = error instanceof Error && typeof error.stack === 'string' ? error.stack.split('\n') : [];
+  const at = /:(\d+)$/.exec(lines[0] ?? '');
+  const caret = (lines[2] ?? '').indexOf('^');
+  if (at === null) return '';
+  return caret >= 0 ? ` (line ${at[1]}, column ${caret + 1})` : ` (line ${at[1]})`;
+}
+
+/**
+ * Each script runs in its own function scope, as an async function so top-level `await`
+ * works. The header takes its own line and `lineOffset: -1` keeps the line numbers of stack
+ * traces and syntax errors those of the administrator's source.
+ * @param {ScriptName} name
+ * @param {string} source
+ * @param {Readonly<Record<string, string>>} env
+ * @returns {Promise<LoadedScript>}
+ */
+async function loadScript(name, source, env) {
+  const code = `(async function (${PARAMS.join(', ')}) {\n${source}\n;return typeof ${name} === 'function' ? ${name} : undefined;\n})`;
+  let factory;
+  try {
+    factory = new vm.Script(code, { filename: `${name}.js`, lineOffset: -1 }).runInThisContext();
+  } catch (error) {
+    const failure = toFailure(error, 'syntax');
+    failure.message = `${failure.message}${syntaxLocation(error)}`;
+    delete failure.stack;
+    return { failure };
+  }
+  try {
+    // `this` is the shared global, as for top-level code of a classic script.
+    const fn = await factory.call(
+      globalThis, env, scriptRequire, scriptConsole,
+      WrongUsernameOrPasswordError, UserNotFoundError, UserExistsError, AccountBlockedError,
+    );
+    if (typeof fn !== 'function') {
+      return {
+        failure: {
+          kind: 'syntax',
+          name: 'SyntaxError',
+          message: `The script does not declare a top-level function named ${name} (expected \`async function ${name}(…)\`)`,
+        },
+      };
+    }
+    return { fn };
+  } catch (error) {
+    return { failure: toFailure(error) };
+  }
+}
+
+/** @type {Map<ScriptName, LoadedScript>} */
+const loaded = new Map();
+/** @type {Promise<void> | null} */
+let loading = null;
+let logLimit = 64 * 1024;
+/** Output of top-level code goes to the first call answered after loading. */
+/** @type {CallStore | null} */
+let loadStore = null;
+
+/** @param {InitMessage} message */
+function init(message) {
+  if (loading !== null) return;
+  logLimit = message.logLimitBytes;
+  guard.configure(message.allowedHosts);
+  const env = Object.freeze({ ...message.env });
+  Object.defineProperty(globalThis, 'env', { value: env, writable: false, configurable: false });
+  const store = newCallStore(logLimit, null);
+  loadStore = store;
+  loading = callStorage.run(store, async () => {
+    for (const name of SCRIPT_ORDER) {
+      const source = message.scripts[name];
+      if (typeof source === 'string') loaded.set(name, await loadScript(name, source, env));
+    }
+  });
+}
+
+/** @param {CallMessage} message */
+async function call(message) {
+  /** @type {(error: Error) => void} */
+  let deny = () => {};
+  /** @type {Promise<never>} */
+  const denied = new Promise((_resolve, reject) => {
+    deny = reject;
+  });
+  const store = newCallStore(logLimit, deny);
+  /** @type {import('../protocol.js').ResultMessage} */
+  let answer;
+  try {
+    if (loading === null) throw new Error('The runtime received a call before its scripts');
+    await loading;
+    const entry = loaded.get(message.script);
+    if (entry === undefined) throw new Error(`The ${message.script} script was not sent to this runtime`);
+    if ('failure' in entry) {
+      answer = { type: 'result', id: message.id, ok: false, error: entry.failure, logs: store.logs };
+    } else {
+      const { fn } = entry;
+      const result = await callStorage.run(store, () =>
+        Promise.race([Promise.resolve().then(() => fn(...message.args)), denied]),
+      );
+      answer = { type: 'result', id: message.id, ok: true, result, logs: store.logs };
+    }
+  } catch (error) {
+    const kind = error instanceof Error && error.name === 'EgressDeniedError' ? 'denied' : undefined;
+    answer = { type: 'result', id: message.id, ok: false, error: toFailure(error, kind), logs: store.logs };
+  }
+  store.deny = null;
+  if (loadStore !== null && loadStore.logs.length > 0) {
+    answer.logs = [...loadStore.logs, ...answer.logs];
+    loadStore = null;
+  }
+  send(answer);
+}
+
+// The server went away (or closed this runtime): nothing is left to answer.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (/** @type {ParentMessage} */ message) => {
+  switch (message.type) {
+    case 'init':
+      init(message);
+      break;
+    case 'call':
+      void call(message);
+      break;
+    case 'ping':
+      send({ type: 'pong', id: message.id });
+      break;
+  }
+});
+
+send({ type: 'ready' });

@@ -1,0 +1,306 @@
+/**
+ * The pool of runtime processes: one per connection key, started lazily, replaced when the
+ * connection's spec changes, stopped after idling or when the cap needs room (least
+ * recently used first), plus one warm spare so a new connection skips a full Node start.
+ *
+ * `call` never rejects: every outcome, including the runtime's own failures, is a value.
+ */
+import { createHash } from 'node:crypto';
+import type { InitMessage } from './protocol.js';
+import { validateResult } from './result-validation.js';
+import { RuntimeProcess, type RuntimeAnswer } from './runtime-process.js';
+import {
+  DEFAULT_LOG_LIMIT_BYTES,
+  DEFAULT_MEMORY_MB,
+  MAX_MEMORY_MB,
+  MAX_TIMEOUT_MS,
+  MIN_MEMORY_MB,
+  MIN_TIMEOUT_MS,
+  SCRIPT_DISPLAY_NAMES,
+  SCRIPT_NAMES,
+  isScriptName,
+  type CallOutcome,
+  type ConnectionSpec,
+  type FailureKind,
+  type ScriptFailure,
+  type ScriptName,
+  type ScriptRuntimePoolOptions,
+} from './types.js';
+
+const DEFAULT_TIMEOUT_MS = 5000;
+/** The taken spare's replacement waits for the first call or this long, to leave it the CPU. */
+const SPARE_REFILL_DELAY_MS = 250;
+const MEMORY_POLL_MS = 250;
+
+/**
+ * Resident-memory ceiling of a runtime. `--max-old-space-size` caps the V8 heap only; this
+ * catches memory outside it (Buffers, typed arrays). The headroom covers Node itself
+ * (~50 MB), loaded drivers and the young generation, so it is a backstop, not a precise cap.
+ */
+export function residentLimitMb(memoryMb: number): number {
+  return 2 * memoryMb + 128;
+}
+
+interface Binding {
+  hash: string;
+  runtime: RuntimeProcess;
+  lastUsed: number;
+}
+
+interface EffectiveLimits {
+  timeoutMs: number;
+  memoryMb: number;
+  allowedHosts: string[];
+}
+
+function failure(kind: FailureKind, name: string, message: string): ScriptFailure {
+  return { kind, name, message };
+}
+
+function clamp(value: number | undefined, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+}
+
+function limitsOf(spec: ConnectionSpec): EffectiveLimits {
+  return {
+    timeoutMs: clamp(spec.timeoutMs, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
+    memoryMb: clamp(spec.memoryMb, MIN_MEMORY_MB, MAX_MEMORY_MB, DEFAULT_MEMORY_MB),
+    allowedHosts: Array.isArray(spec.allowedHosts) ? spec.allowedHosts.filter((h) => typeof h === 'string') : [],
+  };
+}
+
+function scriptSource(spec: ConnectionSpec, script: ScriptName): string | null {
+  const source = spec.scripts[script];
+  return typeof source === 'string' && source.trim() !== '' ? source : null;
+}
+
+/** Anything that changes what runs, or how, starts a fresh runtime. */
+function specHash(spec: ConnectionSpec, limits: EffectiveLimits): string {
+  const env = Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256')
+    .update(JSON.stringify([SCRIPT_NAMES.map((name) => scriptSource(spec, name)), env, limits]))
+    .digest('base64');
+}
+
+export function notImplementedFailure(script: ScriptName): ScriptFailure {
+  return failure(
+    'not_implemented',
+    'NotImplementedError',
+    `Please implement the ${SCRIPT_DISPLAY_NAMES[script]} script for this database connection`,
+  );
+}
+
+export class ScriptRuntimePool {
+  readonly #maxRuntimes: number;
+  readonly #idleMs: number;
+  readonly #warmSpare: boolean;
+  readonly #logLimitBytes: number;
+  /** Map order is recency order: a used binding is moved to the end, so the first is the LRU. */
+  readonly #bindings = new Map<string, Binding>();
+  /** Unbound from their key, finishing the calls in flight before they are killed. */
+  readonly #retiring = new Set<RuntimeProcess>();
+  #spare: RuntimeProcess | null = null;
+  #closed = false;
+  readonly #sweeper: NodeJS.Timeout;
+  readonly #memoryWatch: NodeJS.Timeout;
+
+  constructor(options: ScriptRuntimePoolOptions = {}) {
+    this.#maxRuntimes = Math.max(1, Math.floor(options.maxRuntimes ?? 50));
+    this.#idleMs = Math.max(1, options.idleMs ?? 10 * 60_000);
+    this.#warmSpare = options.warmSpare ?? true;
+    this.#logLimitBytes = Math.max(256, options.logLimitBytes ?? DEFAULT_LOG_LIMIT_BYTES);
+    this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, Math.max(50, this.#idleMs / 2)));
+    this.#sweeper.unref();
+    this.#memoryWatch = setInterval(() => this.#checkMemory(), MEMORY_POLL_MS);
+    this.#memoryWatch.unref();
+    this.#ensureSpare();
+  }
+
+  async call(spec: ConnectionSpec, script: ScriptName, args: unknown[]): Promise<CallOutcome> {
+    const started = performance.now();
+    let answer: RuntimeAnswer;
+    try {
+      answer = await this.#call(spec, script, args);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      answer = { ok: false, error: failure('runtime', 'InternalError', `The script runtime failed: ${detail}`), logs: [] };
+    }
+    const durationMs = performance.now() - started;
+    return answer.ok
+      ? { ok: true, result: answer.result, logs: answer.logs, durationMs }
+      : { ok: false, error: answer.error, logs: answer.logs, durationMs };
+  }
+
+  /** Stops the runtime of `key` (its connection was saved or deleted); calls in flight may finish. */
+  async invalidate(key: string): Promise<void> {
+    const binding = this.#bindings.get(key);
+    if (binding === undefined) return;
+    this.#bindings.delete(key);
+    await this.#retire(binding.runtime);
+  }
+
+  runtimePid(key: string): number | undefined {
+    return this.#bindings.get(key)?.runtime.pid;
+  }
+
+  stats(): { runtimes: number; spare: boolean; retiring: number } {
+    let runtimes = 0;
+    for (const binding of this.#bindings.values()) if (binding.runtime.accepting) runtimes++;
+    return { runtimes, spare: this.#spare?.accepting ?? false, retiring: this.#retiring.size };
+  }
+
+  /** Resolves once the warm spare (if enabled) has started; useful at server start and in benchmarks. */
+  async warmUp(): Promise<void> {
+    this.#ensureSpare();
+    await this.#spare?.whenReady();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    clearInterval(this.#memoryWatch);
+    const runtimes = [...[...this.#bindings.values()].map((b) => b.runtime), ...this.#retiring];
+    if (this.#spare !== null) runtimes.push(this.#spare);
+    this.#bindings.clear();
+    this.#retiring.clear();
+    this.#spare = null;
+    const reason = failure('runtime', 'RuntimeStoppedError', 'The script runtime pool was closed');
+    await Promise.all(runtimes.map((runtime) => runtime.kill(reason)));
+  }
+
+  async #call(spec: ConnectionSpec, script: ScriptName, args: unknown[]): Promise<RuntimeAnswer> {
+    if (this.#closed) {
+      return { ok: false, error: failure('runtime', 'RuntimeStoppedError', 'The script runtime pool is closed'), logs: [] };
+    }
+    if (!isScriptName(script)) {
+      return { ok: false, error: failure('runtime', 'Error', `Unknown script ${JSON.stringify(script)}`), logs: [] };
+    }
+    // The default script only ever fails; no process is needed to say so.
+    if (scriptSource(spec, script) === null) return { ok: false, error: notImplementedFailure(script), logs: [] };
+
+    const limits = limitsOf(spec);
+    const { binding, tookSpare } = this.#bindingFor(spec, limits);
+    const refill = tookSpare ? setTimeout(() => this.#ensureSpare(), SPARE_REFILL_DELAY_MS) : null;
+    try {
+      // The time limit is the script's: it starts once the process is up (a cold start on a
+      // busy machine must not eat a 100 ms budget), and covers loading the scripts.
+      if (!(await binding.runtime.whenReady())) {
+        const reason = binding.runtime.deathReason ?? failure('runtime', 'RuntimeStartError', 'The script runtime failed to start');
+        return { ok: false, error: reason, logs: [] };
+      }
+      const answer = await binding.runtime.call(script, Array.isArray(args) ? args : [], limits.timeoutMs);
+      binding.lastUsed = Date.now();
+      if (!answer.ok) return answer;
+      const valid = validateResult(script, answer.result);
+      return valid.ok
+        ? answer
+        : { ok: false, error: failure('invalid_result', 'InvalidResultError', valid.message), logs: answer.logs };
+    } finally {
+      if (refill !== null) {
+        clearTimeout(refill);
+        this.#ensureSpare();
+      }
+    }
+  }
+
+  #bindingFor(spec: ConnectionSpec, limits: EffectiveLimits): { binding: Binding; tookSpare: boolean } {
+    const hash = specHash(spec, limits);
+    const existing = this.#bindings.get(spec.key);
+    if (existing !== undefined) {
+      this.#bindings.delete(spec.key);
+      if (existing.hash === hash && existing.runtime.accepting) {
+        existing.lastUsed = Date.now();
+        this.#bindings.set(spec.key, existing);
+        return { binding: existing, tookSpare: false };
+      }
+      void this.#retire(existing.runtime);
+    }
+    this.#evictForRoom();
+    const spare = this.#takeSpare(limits.memoryMb);
+    const runtime = spare ?? new RuntimeProcess({ memoryMb: limits.memoryMb });
+    const scripts: InitMessage['scripts'] = {};
+    for (const name of SCRIPT_NAMES) {
+      const source = scriptSource(spec, name);
+      if (source !== null) scripts[name] = source;
+    }
+    runtime.bind({
+      type: 'init',
+      scripts,
+      env: { ...spec.env },
+      allowedHosts: limits.allowedHosts,
+      logLimitBytes: this.#logLimitBytes,
+    });
+    const binding: Binding = { hash, runtime, lastUsed: Date.now() };
+    this.#bindings.set(spec.key, binding);
+    return { binding, tookSpare: spare !== null };
+  }
+
+  /** The spare was forked with the default heap cap; a connection asking for another needs its own process. */
+  #takeSpare(memoryMb: number): RuntimeProcess | null {
+    const spare = this.#spare;
+    if (spare === null || !spare.accepting || spare.memoryMb !== memoryMb) return null;
+    this.#spare = null;
+    return spare;
+  }
+
+  #ensureSpare(): void {
+    if (!this.#warmSpare || this.#closed || this.#spare?.accepting === true) return;
+    const spare = new RuntimeProcess({ memoryMb: DEFAULT_MEMORY_MB });
+    this.#spare = spare;
+    void spare.exited.then(() => {
+      if (this.#spare === spare) this.#spare = null;
+    });
+  }
+
+  #evictForRoom(): void {
+    while (this.#bindings.size >= this.#maxRuntimes) {
+      let victim: [string, Binding] | undefined;
+      for (const entry of this.#bindings) {
+        if (entry[1].runtime.pendingCount === 0) {
+          victim = entry;
+          break;
+        }
+        victim ??= entry;
+      }
+      if (victim === undefined) return;
+      this.#bindings.delete(victim[0]);
+      void this.#retire(victim[1].runtime);
+    }
+  }
+
+  #retire(runtime: RuntimeProcess): Promise<void> {
+    this.#retiring.add(runtime);
+    return runtime.retire().then(() => {
+      this.#retiring.delete(runtime);
+    });
+  }
+
+  #checkMemory(): void {
+    for (const runtime of [...[...this.#bindings.values()].map((b) => b.runtime), ...this.#retiring]) {
+      const limit = residentLimitMb(runtime.memoryMb);
+      const resident = runtime.residentMb();
+      if (resident !== null && resident > limit) {
+        void runtime.kill(
+          failure(
+            'oom',
+            'OutOfMemoryError',
+            `The script runtime ran out of memory (resident ${Math.round(resident)} MB over the ${limit} MB ceiling for a ${runtime.memoryMb} MB runtime)`,
+          ),
+        );
+      }
+    }
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [key, binding] of this.#bindings) {
+      const { runtime } = binding;
+      const idle = runtime.pendingCount === 0 && now - binding.lastUsed >= this.#idleMs;
+      if (!runtime.accepting || idle) {
+        this.#bindings.delete(key);
+        void this.#retire(runtime);
+      }
+    }
+  }
+}

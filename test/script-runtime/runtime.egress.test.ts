@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import type { CallOutcome, ConnectionSpec } from '../../src/script-runtime/index.js';
+import { expectGoodCall, getUser, newPool, spec } from './helpers.js';
+
+const pool = newPool();
+afterAll(() => pool.close());
+
+const TIMEOUT_MS = 1000;
+/** A refusal happens before any packet leaves: far quicker than the timeout. */
+const QUICK_MS = TIMEOUT_MS / 2;
+
+async function call(body: string, extra: Partial<ConnectionSpec> = {}): Promise<{ outcome: CallOutcome; key: string }> {
+  const s = spec(getUser(body), { timeoutMs: TIMEOUT_MS, ...extra });
+  return { outcome: await pool.call(s, 'getUser', [{}, {}]), key: s.key };
+}
+
+async function expectRefused(body: string, extra: Partial<ConnectionSpec> = {}): Promise<CallOutcome> {
+  const { outcome, key } = await call(body, extra);
+  expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: false, error: { kind: 'denied', name: 'EgressDeniedError' } });
+  expect(outcome.durationMs).toBeLessThan(QUICK_MS);
+  await expectGoodCall(pool, key);
+  return outcome;
+}
+
+describe('egress guard', () => {
+  test('fetch to 169.254.169.254 is denied quickly, not a timeout', async () => {
+    const outcome = await expectRefused("await fetch('http://169.254.169.254/latest/meta-data/'); return null;");
+    expect(outcome.ok === false && outcome.error.message).toContain('169.254.169.254');
+  });
+
+  test('a script that catches the refusal still fails with kind denied', async () => {
+    await expectRefused("try { await fetch('http://169.254.169.254/'); } catch { await new Promise(() => {}); } return null;");
+  });
+
+  test('other spellings of the metadata address are denied too', async () => {
+    await expectRefused("await fetch('http://2852039166/'); return null;"); // decimal
+    await expectRefused("await fetch('http://[::ffff:169.254.169.254]/'); return null;"); // IPv4-mapped IPv6
+    await expectRefused("await fetch('http://[fd00:ec2::254]/'); return null;"); // AWS IPv6 metadata
+    await expectRefused("await fetch('http://[fe80::1]/'); return null;"); // IPv6 link-local
+    await expectRefused("await fetch('http://0.0.0.0:5432/'); return null;");
+  });
+
+  test('metadata host names are denied without being resolved', async () => {
+    await expectRefused("await fetch('http://metadata.google.internal/computeMetadata/v1/'); return null;");
+  });
+
+  test('database drivers are guarded too (pg, mysql2)', async () => {
+    await expectRefused("const { Client } = require('pg'); await new Client({ host: '169.254.169.254', port: 5432 }).connect(); return null;");
+    await expectRefused("const mysql = require('mysql2/promise'); await mysql.createConnection({ host: '169.254.169.254' }); return null;");
+  });
+
+  test('local sockets are denied', async () => {
+    await expectRefused("const { Client } = require('pg'); await new Client({ host: '/var/run/postgresql' }).connect(); return null;");
+  });
+
+  test('allowedHosts narrows egress: hosts outside the list are denied, listed ones connect', async () => {
+    const query = "const { Client } = require('pg'); const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' }); await c.connect(); try { const r = await c.query('SELECT 1 AS one'); return { id: r.rows[0].one }; } finally { await c.end(); }";
+    const refused = await expectRefused(query, { allowedHosts: ['db.internal.example'] });
+    expect(refused.ok === false && refused.error.message).toContain("not in this connection's list of allowed hosts");
+    const { outcome } = await call(query, { allowedHosts: ['127.0.0.1'] });
+    expect(outcome).toMatchObject({ ok: true, result: { id: 1 } });
+  });
+
+  test('a script that reaches net.Socket through a driver cannot unpatch the guard', async () => {
+    await expectRefused(`
+      const Socket = new (require('pg').Client)().connection.stream.constructor;
+      try { delete Socket.prototype.connect; } catch {}
+      try { Socket.prototype.connect = function () { return this; }; } catch {}
+      try { Object.defineProperty(Socket.prototype, 'connect', { value: () => undefined }); } catch {}
+      const socket = new Socket();
+      socket.connect(80, '169.254.169.254');
+      await new Promise((resolve, reject) => { socket.on('connect', resolve); socket.on('error', reject); });
+      return null;`);
+  });
+});

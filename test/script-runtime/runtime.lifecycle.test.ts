@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { ScriptRuntimePool } from '../../src/script-runtime/index.js';
+import { eventually, GOOD_USER, isAlive, newPool, spec } from './helpers.js';
+
+const args = [{ email: 'a@example.com' }, {}];
+
+function childPids(): number[] {
+  try {
+    return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+describe('runtime lifecycle', () => {
+  test('starts lazily on the first call', async () => {
+    const pool = newPool();
+    try {
+      const s = spec(GOOD_USER);
+      expect(pool.stats()).toMatchObject({ runtimes: 0, spare: false });
+      expect(pool.runtimePid(s.key)).toBeUndefined();
+      expect((await pool.call(s, 'getUser', args)).ok).toBe(true);
+      expect(pool.stats().runtimes).toBe(1);
+      expect(isAlive(pool.runtimePid(s.key))).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("is replaced when the connection's scripts or config change; the old process is stopped", async () => {
+    const pool = newPool();
+    try {
+      const s = spec(GOOD_USER);
+      await pool.call(s, 'getUser', args);
+      const before = pool.runtimePid(s.key);
+      await pool.call({ ...s }, 'getUser', args); // same content, new object: same runtime
+      expect(pool.runtimePid(s.key)).toBe(before);
+      const changed = await pool.call({ ...s, env: { DB_HOST: 'elsewhere' } }, 'getUser', args);
+      expect(changed.ok).toBe(true);
+      const after = pool.runtimePid(s.key);
+      expect(after).not.toBe(before);
+      expect(await eventually(() => !isAlive(before))).toBe(true);
+      await pool.call({ ...s, env: { DB_HOST: 'elsewhere' }, timeoutMs: 2000 }, 'getUser', args);
+      expect(pool.runtimePid(s.key)).not.toBe(after);
+      expect(pool.stats().runtimes).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('invalidate(key) stops the runtime of that key', async () => {
+    const pool = newPool();
+    try {
+      const s = spec(GOOD_USER);
+      await pool.call(s, 'getUser', args);
+      const pid = pool.runtimePid(s.key);
+      await pool.invalidate(s.key);
+      expect(pool.runtimePid(s.key)).toBeUndefined();
+      expect(isAlive(pid)).toBe(false);
+      expect((await pool.call(s, 'getUser', args)).ok).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('stops runtimes after idling', async () => {
+    const pool = newPool({ idleMs: 200 });
+    try {
+      const s = spec(GOOD_USER);
+      await pool.call(s, 'getUser', args);
+      const pid = pool.runtimePid(s.key);
+      expect(await eventually(() => pool.stats().runtimes === 0 && !isAlive(pid))).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('caps the number of runtimes, stopping the least recently used first', async () => {
+    const pool = newPool({ maxRuntimes: 2 });
+    try {
+      const [a, b, c] = [spec(GOOD_USER), spec(GOOD_USER), spec(GOOD_USER)];
+      await pool.call(a, 'getUser', args);
+      await pool.call(b, 'getUser', args);
+      await pool.call(a, 'getUser', args); // b is now the least recently used
+      const pidB = pool.runtimePid(b.key);
+      await pool.call(c, 'getUser', args);
+      expect(pool.stats().runtimes).toBe(2);
+      expect(pool.runtimePid(b.key)).toBeUndefined();
+      expect(pool.runtimePid(a.key)).toBeDefined();
+      expect(pool.runtimePid(c.key)).toBeDefined();
+      expect(await eventually(() => !isAlive(pidB))).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a new connection takes the warm spare, and a new spare is forked behind it', async () => {
+    const pool = new ScriptRuntimePool({ warmSpare: true });
+    try {
+      await pool.warmUp();
+      expect(pool.stats().spare).toBe(true);
+      const [sparePid] = childPids();
+      expect(sparePid).toBeDefined();
+      const s = spec(GOOD_USER);
+      expect((await pool.call(s, 'getUser', args)).ok).toBe(true);
+      expect(pool.runtimePid(s.key)).toBe(sparePid);
+      await pool.warmUp();
+      expect(pool.stats()).toMatchObject({ runtimes: 1, spare: true });
+      // A connection asking for another heap size cannot use the spare (the cap is fixed at fork).
+      const big = spec(GOOD_USER, { memoryMb: 256 });
+      const spareBefore = childPids().filter((p) => p !== sparePid);
+      await pool.call(big, 'getUser', args);
+      expect(spareBefore).not.toContain(pool.runtimePid(big.key));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('close() stops every process (runtimes and spare) and later calls fail as values', async () => {
+    const pool = new ScriptRuntimePool({ warmSpare: true });
+    const s = spec(GOOD_USER);
+    await pool.call(s, 'getUser', args);
+    await pool.warmUp();
+    const pids = childPids();
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    await pool.close();
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await pool.call(s, 'getUser', args)).toMatchObject({ ok: false, error: { kind: 'runtime', message: 'The script runtime pool is closed' } });
+  });
+});
