@@ -15,7 +15,10 @@ import { openStore, type Store } from './store/database.js';
 import { poolsRepository } from './store/pools.js';
 import { settingsRepository } from './store/settings.js';
 import { usersRepository } from './store/users.js';
-import { localDirectory } from './users/local-directory.js';
+import { customDbRepository } from './store/custom-db.js';
+import { ScriptRuntimePool, type ScriptRuntimePoolOptions } from './script-runtime/index.js';
+import { connectionLog } from './custom-db/connection-log.js';
+import { customDbService } from './custom-db/custom-db-service.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -28,7 +31,12 @@ export interface Server {
 
 export class StartupError extends Error {}
 
-export async function createServer(config: Config, logger: FastifyServerOptions['logger'] = false): Promise<Server> {
+export interface ServerOptions {
+  logger?: FastifyServerOptions['logger'];
+  runtimes?: ScriptRuntimePoolOptions;
+}
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const settings = settingsRepository(store.db);
@@ -44,11 +52,16 @@ export async function createServer(config: Config, logger: FastifyServerOptions[
     const admin = await setUpAdminToken(config.adminToken, settings);
     const pools = poolsRepository(store.db);
     const users = usersRepository(store.db);
+    const runtimes = new ScriptRuntimePool(options.runtimes);
+    const repository = customDbRepository(store.db);
+    const log = connectionLog(repository, (error) => app.log.warn({ err: error }, 'connection log entry lost'));
+    const customDb = customDbService({ repository, users, runtimes, box, log });
 
     const app = await buildApp(
       {
         pools,
-        directoryFor: async (pool) => localDirectory(pool.id, users),
+        directoryFor: (pool) => customDb.directoryFor(pool),
+        customDb,
         tokens,
         adminToken: admin.check,
         publicIps: config.publicIps,
@@ -61,7 +74,7 @@ export async function createServer(config: Config, logger: FastifyServerOptions[
           }
         },
       },
-      { logger },
+      { logger: options.logger ?? false },
     );
 
     return {
@@ -71,6 +84,8 @@ export async function createServer(config: Config, logger: FastifyServerOptions[
       generatedSecretKey: secretKey.generated,
       async close() {
         await app.close();
+        await runtimes.close();
+        await log.flush();
         await store.close();
       },
     };

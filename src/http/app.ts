@@ -9,12 +9,14 @@ import type { AdminTokenCheck } from '../auth/admin-token.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { Pool, PoolsRepository } from '../store/pools.js';
 import type { UserDirectory } from '../users/user-directory.js';
+import type { CustomDbService } from '../custom-db/custom-db-service.js';
 import { ApiError, handleError, sendError } from './errors.js';
 import { collectOpenApi } from './openapi.js';
 import { ErrorResponse } from './schemas/common.js';
 import { UserResponse } from './schemas/users.js';
 import { createValidatorCompiler } from './validation.js';
 import { authRoutes } from './routes/auth.js';
+import { customDbRoutes } from './routes/custom-db.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -23,6 +25,7 @@ export interface AppServices {
   pools: PoolsRepository;
   /** The users of a pool, through whichever face its custom database mode selects. */
   directoryFor(pool: Pool): Promise<UserDirectory>;
+  customDb: CustomDbService;
   tokens: TokenService;
   adminToken: AdminTokenCheck;
   publicIps: string[];
@@ -72,6 +75,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     });
     await poolRoutes(admin, services);
     await userRoutes(admin, services);
+    await customDbRoutes(admin, services);
   });
 
   return app;

@@ -50,9 +50,44 @@ export interface UsersTable {
   source: string;
 }
 
+export interface CustomDbConnectionsTable {
+  pool_id: string;
+  enabled: number;
+  mode: string;
+  /** JSON of the connection, its secrets sealed; null for no connection */
+  connection: string | null;
+  /** JSON object name → sealed value */
+  env: string;
+  /** JSON object script name → source */
+  scripts: string;
+  timeout_ms: number;
+  /** JSON array of host names */
+  allowed_hosts: string;
+  updated_at: string;
+}
+
+export interface ConnectionLogsTable {
+  id: string;
+  pool_id: string;
+  at: string;
+  script: string;
+  outcome: string;
+  duration_ms: number;
+  message: string;
+}
+
+export interface UserTombstonesTable {
+  pool_id: string;
+  external_id: string;
+  deleted_at: string;
+}
+
 export interface StoreSchema {
   settings: SettingsTable;
   pools: PoolsTable;
   users: UsersTable;
+  custom_db_connections: CustomDbConnectionsTable;
+  connection_logs: ConnectionLogsTable;
+  user_tombstones: UserTombstonesTable;
 }
 

@@ -47,7 +47,12 @@ export interface UsersRepository {
     id: string,
     changes: { profile: ProfileInput; password?: StoredPassword },
   ): Promise<{ ok: true; user: User } | { ok: false; reason: 'exists' | 'not_found' }>;
+  /**
+   * Deletes a user. A migrated user leaves a tombstone in the same transaction, so a
+   * crash can never leave the user deleted but migratable again.
+   */
   delete(poolId: string, id: string): Promise<User | undefined>;
+  isTombstoned(poolId: string, externalId: string): Promise<boolean>;
   recordLogin(poolId: string, id: string, ip: string | null): Promise<User | undefined>;
   countMigrated(poolId: string): Promise<{ count: number; lastCreatedAt: string | null }>;
 }
@@ -250,13 +255,31 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
       }
     },
     async delete(poolId, id) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .deleteFrom('users')
+          .where('pool_id', '=', poolId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (row?.external_id) {
+          await trx
+            .insertInto('user_tombstones')
+            .values({ pool_id: poolId, external_id: row.external_id, deleted_at: new Date().toISOString() })
+            .onConflict((oc) => oc.columns(['pool_id', 'external_id']).doNothing())
+            .execute();
+        }
+        return row && toUser(row);
+      });
+    },
+    async isTombstoned(poolId, externalId) {
       const row = await db
-        .deleteFrom('users')
+        .selectFrom('user_tombstones')
+        .select('external_id')
         .where('pool_id', '=', poolId)
-        .where('id', '=', id)
-        .returningAll()
+        .where('external_id', '=', externalId)
         .executeTakeFirst();
-      return row && toUser(row);
+      return row !== undefined;
     },
     async recordLogin(poolId, id, ip) {
       const now = new Date().toISOString();

@@ -5,7 +5,9 @@
  */
 import type { Migration } from 'kysely';
 import * as initial from './20261128T0310-initial.js';
+import * as customDb from './20261128T0400-custom-db.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '20261128T0310-initial': initial,
+  '20261128T0400-custom-db': customDb,
 };

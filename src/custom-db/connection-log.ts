@@ -1,0 +1,52 @@
+/**
+ * The connection log: one entry per script run, newest first. Entries are written
+ * behind the request in small batches, so logging never adds a store round trip to a
+ * login; a read flushes first, so a reader always sees its own runs.
+ */
+import type { ConnectionLogEntry, CustomDbRepository } from '../store/custom-db.js';
+
+const FLUSH_AFTER_MS = 100;
+const MAX_MESSAGE_LENGTH = 2000;
+
+export interface ConnectionLog {
+  append(poolId: string, entry: ConnectionLogEntry): void;
+  list(poolId: string, limit: number): Promise<ConnectionLogEntry[]>;
+  flush(): Promise<void>;
+}
+
+export function connectionLog(repository: CustomDbRepository, onError: (error: unknown) => void): ConnectionLog {
+  let pending: { poolId: string; entry: ConnectionLogEntry }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    writing = writing.then(async () => {
+      for (const { poolId, entry } of batch) {
+        try {
+          await repository.appendLog(poolId, entry);
+        } catch (error) {
+          // A pool deleted meanwhile, or the store briefly away: the log is diagnostics,
+          // losing an entry must never fail the request that produced it.
+          onError(error);
+        }
+      }
+    });
+    return writing;
+  };
+
+  return {
+    append(poolId, entry) {
+      pending.push({ poolId, entry: { ...entry, message: entry.message.slice(0, MAX_MESSAGE_LENGTH) } });
+      timer ??= setTimeout(() => void flush(), FLUSH_AFTER_MS).unref();
+    },
+    async list(poolId, limit) {
+      await flush();
+      return repository.listLogs(poolId, limit);
+    },
+    flush,
+  };
+}

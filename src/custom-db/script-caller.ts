@@ -1,0 +1,165 @@
+/**
+ * Runs one of a pool's scripts the way every caller needs it run: with the `context`
+ * argument filled in, the outcome written to the connection log with every secret
+ * scrubbed out, and a failure translated into the API's error codes in one place.
+ */
+import type { Pool } from '../store/pools.js';
+import type { RequestInfo } from '../users/user-directory.js';
+import { fail, type Failure } from '../shared/result.js';
+import type { ErrorCode } from '../shared/error-codes.js';
+import {
+  SCRIPT_DISPLAY_NAMES,
+  isTypedErrorName,
+  type CallOutcome,
+  type ScriptFailure,
+  type ScriptName,
+  type ScriptRuntimePool,
+  type TypedErrorName,
+} from '../script-runtime/index.js';
+import { MASK, runtimeSpec, secretsOf, type CustomDbConfig } from './connection-config.js';
+import type { ConnectionLog } from './connection-log.js';
+
+/** How many arguments each script takes before `context`. */
+export const SCRIPT_ARITY: Record<ScriptName, number> = {
+  login: 2,
+  getUser: 1,
+  searchUser: 1,
+  createUser: 1,
+  updateUser: 2,
+  deleteUser: 1,
+  listUsers: 2,
+  validatePassword: 2,
+};
+
+export interface ScriptContext {
+  userPoolId: string;
+  userPoolName: string;
+  userPoolMetadata: Record<string, unknown>;
+  request: { ip: string | null; userAgent: string | null };
+  page?: number;
+  limit?: number;
+}
+
+export interface ScriptCaller {
+  /** Runs `script` with `args` (without context); every secret is scrubbed from what comes back. */
+  call(
+    script: ScriptName,
+    args: unknown[],
+    options?: { request?: RequestInfo | null; paging?: { page: number; limit: number } },
+  ): Promise<CallOutcome>;
+}
+
+/** The plain passwords among a script's arguments, wherever that script takes them. */
+export function passwordsIn(script: ScriptName, args: readonly unknown[]): string[] {
+  const text = (value: unknown): string[] => (typeof value === 'string' && value !== '' ? [value] : []);
+  const field = (value: unknown): string[] =>
+    value !== null && typeof value === 'object' ? text((value as { password?: unknown }).password) : [];
+  switch (script) {
+    case 'login':
+    case 'validatePassword':
+      return text(args[1]);
+    case 'createUser':
+      return field(args[0]);
+    case 'updateUser':
+      return field(args[1]);
+    default:
+      return [];
+  }
+}
+
+/** Replaces every secret in a text with the mask, longest first so no fragment survives. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length > 0) out = out.split(secret).join(MASK);
+  }
+  return out;
+}
+
+/** A call outcome with every secret scrubbed from what it carries back (results included). */
+export function redactOutcome(outcome: CallOutcome, secrets: readonly string[]): CallOutcome {
+  const logs = outcome.logs.map((log) => ({ ...log, message: redact(log.message, secrets) }));
+  if (outcome.ok) return { ...outcome, result: redactValue(outcome.result, secrets), logs };
+  const error: ScriptFailure = {
+    ...outcome.error,
+    message: redact(outcome.error.message, secrets),
+    ...(outcome.error.stack === undefined ? {} : { stack: redact(outcome.error.stack, secrets) }),
+  };
+  return { ...outcome, error, logs };
+}
+
+/** Strings inside a result with secrets scrubbed; other values kept as they are. */
+function redactValue(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item, secrets)]));
+  }
+  return value;
+}
+
+export function createScriptCaller(
+  pool: Pool,
+  config: CustomDbConfig,
+  runtimes: ScriptRuntimePool,
+  log: ConnectionLog,
+): ScriptCaller {
+  const spec = runtimeSpec(pool.id, config);
+  const configSecrets = secretsOf(config);
+  return {
+    async call(script, args, options = {}) {
+      const context: ScriptContext = {
+        userPoolId: pool.id,
+        userPoolName: pool.name,
+        userPoolMetadata: pool.metadata,
+        request: { ip: options.request?.ip ?? null, userAgent: options.request?.userAgent ?? null },
+        ...options.paging,
+      };
+      const padded = Array.from({ length: SCRIPT_ARITY[script] }, (_, i) => (args[i] === undefined ? null : args[i]));
+      const outcome = redactOutcome(await runtimes.call(spec, script, [...padded, context]), [
+        ...configSecrets,
+        ...passwordsIn(script, args),
+      ]);
+      log.append(pool.id, {
+        at: new Date().toISOString(),
+        script,
+        outcome: outcome.ok ? 'success' : outcomeName(outcome.error),
+        durationMs: outcome.durationMs,
+        message: outcome.ok ? '' : `${outcome.error.name}: ${outcome.error.message}`,
+      });
+      return outcome;
+    },
+  };
+}
+
+/** `rejected` for typed errors (an expected answer such as a wrong password), else the failure kind. */
+function outcomeName(failure: ScriptFailure): string {
+  return failure.kind === 'runtime' && isTypedErrorName(failure.name) ? 'rejected' : failure.kind;
+}
+
+const TYPED_ERROR_CODES: Record<TypedErrorName, { code: ErrorCode; message: string }> = {
+  WrongUsernameOrPasswordError: { code: 'WRONG_USERNAME_OR_PASSWORD', message: 'Wrong username or password' },
+  UserNotFoundError: { code: 'USER_NOT_FOUND', message: 'No such user' },
+  UserExistsError: { code: 'USER_EXISTS', message: 'A user with this email, username or phone already exists' },
+  AccountBlockedError: { code: 'ACCOUNT_BLOCKED', message: 'This account is blocked' },
+};
+
+/** A script failure as the API answers it: typed errors keep their meaning, the rest are generic. */
+export function failureFor(script: ScriptName, failure: ScriptFailure): { ok: false; error: Failure } {
+  if (failure.kind === 'runtime' && isTypedErrorName(failure.name)) {
+    // In login, "no such user" is the same answer as a wrong password: no account enumeration.
+    if (script === 'login' && failure.name === 'UserNotFoundError') {
+      return fail('WRONG_USERNAME_OR_PASSWORD', TYPED_ERROR_CODES.WrongUsernameOrPasswordError.message);
+    }
+    const typed = TYPED_ERROR_CODES[failure.name];
+    return fail(typed.code, typed.message);
+  }
+  switch (failure.kind) {
+    case 'not_implemented':
+      return fail('SCRIPT_NOT_IMPLEMENTED', `Please implement the ${SCRIPT_DISPLAY_NAMES[script]} script for this database connection`);
+    case 'timeout':
+      return fail('CUSTOM_DB_TIMEOUT', 'The custom database did not answer in time');
+    default:
+      return fail('CUSTOM_DB_ERROR', 'The custom database script failed; its connection log has the details');
+  }
+}

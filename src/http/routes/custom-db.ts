@@ -1,0 +1,126 @@
+import type { FastifyInstance } from 'fastify';
+import { PoolParams } from '../schemas/common.js';
+import {
+  CustomDbInput,
+  CustomDbResponse,
+  DebugInput,
+  LogsQuery,
+  LogsResponse,
+  MigrationResponse,
+  TemplatesResponse,
+  type ConnectionInput,
+} from '../schemas/custom-db.js';
+import { requirePool, type AppServices } from '../app.js';
+import { ApiError, unwrap } from '../errors.js';
+import type { Connection } from '../../custom-db/connection-config.js';
+import type { ConfigChanges } from '../../custom-db/custom-db-service.js';
+import { TEMPLATES } from '../../custom-db/templates/index.js';
+
+const docs = (summary: string) => ({ docs: { summary, tags: ['custom database'], auth: 'admin' as const } });
+
+/** Variables the connection itself sets; an env entry of the same name would be shadowed. */
+const RESERVED_ENV = new Set(['DB_CONNECTION_URI', 'DB_HOST', 'DB_PORT', 'DB_USERNAME', 'DB_PASSWORD', 'DB_DATABASE']);
+
+function connectionFrom(input: ConnectionInput | null): Connection {
+  if (input === null) return null;
+  const extra = (allowed: string[]) => Object.keys(input).find((key) => key !== 'type' && !allowed.includes(key));
+  if (input.type === 'uri') {
+    const stray = extra(['uri']);
+    if (stray) throw new ApiError('VALIDATION_ERROR', `body.connection.${stray} is not a field of a uri connection`);
+    if (input.uri === undefined) throw new ApiError('VALIDATION_ERROR', 'body.connection.uri is required for a uri connection');
+    return { type: 'uri', uri: input.uri };
+  }
+  const stray = extra(['host', 'port', 'username', 'password', 'database']);
+  if (stray) throw new ApiError('VALIDATION_ERROR', `body.connection.${stray} is not a field of a programmatic connection`);
+  for (const field of ['host', 'port', 'username', 'database'] as const) {
+    if (input[field] === undefined) {
+      throw new ApiError('VALIDATION_ERROR', `body.connection.${field} is required for a programmatic connection`);
+    }
+  }
+  return {
+    type: 'programmatic',
+    host: input.host ?? '',
+    port: input.port ?? 0,
+    username: input.username ?? '',
+    password: input.password ?? '',
+    database: input.database ?? '',
+  };
+}
+
+export async function customDbRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+  const customDb = services.customDb;
+
+  app.get(
+    '/api/v1/custom-db/templates',
+    { config: docs('Script templates for PostgreSQL, MySQL, MongoDB and web services'), schema: { response: { 200: TemplatesResponse } } },
+    async () => ({ list: TEMPLATES }),
+  );
+
+  app.get<{ Params: PoolParams }>(
+    '/api/v1/pools/:poolId/custom-db',
+    {
+      config: docs("The pool's custom database connection, secrets masked"),
+      schema: { params: PoolParams, response: { 200: CustomDbResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return customDb.getMasked(pool.id);
+    },
+  );
+
+  app.put<{ Params: PoolParams; Body: CustomDbInput }>(
+    '/api/v1/pools/:poolId/custom-db',
+    {
+      config: docs('Save the connection; omitted fields keep their values, the mask keeps a stored secret'),
+      schema: { params: PoolParams, body: CustomDbInput, response: { 200: CustomDbResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      const { connection, env, ...rest } = request.body;
+      const reserved = Object.keys(env ?? {}).find((key) => RESERVED_ENV.has(key));
+      if (reserved) throw new ApiError('VALIDATION_ERROR', `body.env.${reserved} is set by the connection; choose another name`);
+      const changes: ConfigChanges = {
+        ...rest,
+        ...(env === undefined ? {} : { env }),
+        ...(connection === undefined ? {} : { connection: connectionFrom(connection) }),
+      };
+      return unwrap(await customDb.save(pool, changes));
+    },
+  );
+
+  app.post<{ Params: PoolParams; Body: DebugInput }>(
+    '/api/v1/pools/:poolId/custom-db/debug',
+    {
+      config: docs('Run a saved script with given arguments and show what it did'),
+      schema: { params: PoolParams, body: DebugInput },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return customDb.debug(pool, request.body.script, request.body.args);
+    },
+  );
+
+  app.get<{ Params: PoolParams; Querystring: LogsQuery }>(
+    '/api/v1/pools/:poolId/custom-db/logs',
+    {
+      config: docs('Recent script runs, newest first'),
+      schema: { params: PoolParams, querystring: LogsQuery, response: { 200: LogsResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return { list: await customDb.logs.list(pool.id, request.query.limit) };
+    },
+  );
+
+  app.get<{ Params: PoolParams }>(
+    '/api/v1/pools/:poolId/custom-db/migration',
+    {
+      config: docs('Lazy migration progress'),
+      schema: { params: PoolParams, response: { 200: MigrationResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return customDb.migration(pool.id);
+    },
+  );
+}

@@ -1,0 +1,86 @@
+/** Queries of the custom database connection and its connection log. */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CustomDbConnectionsTable, StoreSchema } from './schema.js';
+
+export interface ConnectionLogEntry {
+  at: string;
+  script: string;
+  outcome: string;
+  durationMs: number;
+  message: string;
+}
+
+/** How many log entries are kept per pool; older ones are pruned as new ones arrive. */
+export const CONNECTION_LOG_LIMIT = 500;
+
+export interface CustomDbRepository {
+  get(poolId: string): Promise<CustomDbConnectionsTable | undefined>;
+  save(row: CustomDbConnectionsTable): Promise<void>;
+  appendLog(poolId: string, entry: ConnectionLogEntry): Promise<void>;
+  listLogs(poolId: string, limit: number): Promise<ConnectionLogEntry[]>;
+}
+
+export function customDbRepository(db: Kysely<StoreSchema>): CustomDbRepository {
+  let appendsSincePrune = 0;
+  return {
+    async get(poolId) {
+      return db.selectFrom('custom_db_connections').selectAll().where('pool_id', '=', poolId).executeTakeFirst();
+    },
+    async save(row) {
+      const { pool_id: _poolId, ...changes } = row;
+      await db
+        .insertInto('custom_db_connections')
+        .values(row)
+        .onConflict((oc) => oc.column('pool_id').doUpdateSet(changes))
+        .execute();
+    },
+    async appendLog(poolId, entry) {
+      await db
+        .insertInto('connection_logs')
+        .values({
+          id: randomUUID(),
+          pool_id: poolId,
+          at: entry.at,
+          script: entry.script,
+          outcome: entry.outcome,
+          duration_ms: Math.round(entry.durationMs),
+          message: entry.message,
+        })
+        .execute();
+      // Pruning every append would double the writes of a hot login path; every
+      // 50th append keeps each pool's log near its bound.
+      if (++appendsSincePrune >= 50) {
+        appendsSincePrune = 0;
+        const cutoff = await db
+          .selectFrom('connection_logs')
+          .select('at')
+          .where('pool_id', '=', poolId)
+          .orderBy('at', 'desc')
+          .offset(CONNECTION_LOG_LIMIT)
+          .limit(1)
+          .executeTakeFirst();
+        if (cutoff) {
+          await db.deleteFrom('connection_logs').where('pool_id', '=', poolId).where('at', '<=', cutoff.at).execute();
+        }
+      }
+    },
+    async listLogs(poolId, limit) {
+      const rows = await db
+        .selectFrom('connection_logs')
+        .selectAll()
+        .where('pool_id', '=', poolId)
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        at: row.at,
+        script: row.script,
+        outcome: row.outcome,
+        durationMs: Number(row.duration_ms),
+        message: row.message,
+      }));
+    },
+  };
+}

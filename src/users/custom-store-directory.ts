@@ -1,0 +1,51 @@
+/**
+ * CUSTOM_USER_STORE: the users of the pool live only in the customer's database.
+ * Every operation runs the matching script; nothing about users is stored here.
+ */
+import { ok, type Result } from '../shared/result.js';
+import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
+import { userFromProfile } from '../custom-db/profile.js';
+import type { ScriptName } from '../script-runtime/index.js';
+import type { Page } from '../store/pools.js';
+import type { User } from './user.js';
+import type { RequestInfo, UserDirectory } from './user-directory.js';
+import { BLOCKED_MESSAGE } from './local-directory.js';
+import { fail } from '../shared/result.js';
+
+export function customStoreDirectory(poolId: string, scripts: ScriptCaller): UserDirectory {
+  const toUser = (profile: unknown) => userFromProfile(profile, poolId, 'custom-db');
+  const toPage = (value: unknown): Page<User> => {
+    const page = value as { totalCount: number; list: unknown[] };
+    return { totalCount: page.totalCount, list: page.list.map(toUser) };
+  };
+
+  async function run<T>(
+    script: ScriptName,
+    args: unknown[],
+    map: (value: unknown) => T,
+    options: Parameters<ScriptCaller['call']>[2] = {},
+  ): Promise<Result<T>> {
+    const outcome = await scripts.call(script, args, options);
+    return outcome.ok ? ok(map(outcome.result)) : failureFor(script, outcome.error);
+  }
+
+  const create = (input: Record<string, unknown>, request: RequestInfo | null) => run('createUser', [input], toUser, { request });
+
+  return {
+    list: (page, limit) => run('listUsers', [page, limit], toPage, { paging: { page, limit } }),
+    search: (keyword, page, limit) => run('searchUser', [keyword], toPage, { paging: { page, limit } }),
+    find: (query) => run('getUser', [query], (value) => (value === null ? null : toUser(value))),
+    create: (input, request) => create(input, request),
+    register: (input, request) => create(input, request),
+    update: (id, changes) => run('updateUser', [id, changes], toUser),
+    delete: (id) => run('deleteUser', [id], () => undefined),
+    verifyPassword: (id, password) => run('validatePassword', [id, password], (value) => value === true),
+    async login(query, password, request) {
+      const result = await run('login', [query, password], toUser, { request });
+      // A script that answers a blocked profile instead of throwing AccountBlockedError
+      // still must not let the user in.
+      if (result.ok && result.value.blocked) return fail('ACCOUNT_BLOCKED', BLOCKED_MESSAGE);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * LAZY_MIGRATION: users move from the customer's database into the own store on their
+ * first successful login. Before that they are only in the old database; after it,
+ * only the local copy is used and the scripts are never called for them again.
+ *
+ * Race contract: any number of concurrent first logins of one user, on any number of
+ * instances, create exactly one local row. The unique index on (pool, external_id)
+ * decides; every loser reads the winner's row. No in-memory lock is involved.
+ */
+import { fail, ok, type Result } from '../shared/result.js';
+import { hashPassword } from '../auth/passwords.js';
+import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
+import { profileInputFrom, userFromProfile } from '../custom-db/profile.js';
+import type { UsersRepository } from '../store/users.js';
+import type { AccountQuery, User } from './user.js';
+import type { NewUserInput, RequestInfo, UserDirectory } from './user-directory.js';
+import { BLOCKED_MESSAGE, USER_EXISTS_MESSAGE, WRONG_CREDENTIALS_MESSAGE, localDirectory } from './local-directory.js';
+
+export function lazyMigrationDirectory(poolId: string, users: UsersRepository, scripts: ScriptCaller): UserDirectory {
+  const local = localDirectory(poolId, users);
+
+  /** Nobody may sign up with an email, username or phone that still lives in the old database. */
+  async function stillInOldDatabase(input: NewUserInput): Promise<Result<boolean>> {
+    const queries: AccountQuery[] = [];
+    if (input.email) queries.push({ email: input.email });
+    if (input.username) queries.push({ username: input.username });
+    if (input.phone) queries.push({ phone: input.phone });
+    const outcomes = await Promise.all(queries.map((query) => scripts.call('getUser', [query])));
+    for (const outcome of outcomes) {
+      if (!outcome.ok) return failureFor('getUser', outcome.error);
+      if (outcome.result !== null) return ok(true);
+    }
+    return ok(false);
+  }
+
+  async function createChecked(input: NewUserInput, request: RequestInfo | null): Promise<Result<User>> {
+    const taken = await stillInOldDatabase(input);
+    if (!taken.ok) return taken;
+    if (taken.value) return fail('USER_EXISTS', USER_EXISTS_MESSAGE);
+    return local.create(input, request);
+  }
+
+  /** Copies a user the login script vouched for into the own store, exactly once. */
+  async function migrate(profile: User, password: string): Promise<Result<User>> {
+    const externalId = profile.id;
+    const inserted = await users.insert(poolId, {
+      profile: profileInputFrom(profile),
+      password: await hashPassword(password),
+      source: 'migrated',
+      externalId,
+      signedUp: profile.signedUp ?? profile.createdAt,
+    });
+    if (inserted.ok) return ok(inserted.user);
+    // Lost a race to a concurrent first login of the same user: use the winner's row.
+    const existing = await users.getByExternalId(poolId, externalId);
+    if (existing) return ok(existing);
+    return fail('USER_EXISTS', 'This account collides with a local user of the same email, username or phone; an administrator must resolve it');
+  }
+
+  return {
+    ...local,
+    create: createChecked,
+    register: createChecked,
+    async login(query, password, request) {
+      if (await users.findCredentials(poolId, query)) return local.login(query, password, request);
+
+      const outcome = await scripts.call('login', [query, password], { request });
+      if (!outcome.ok) return failureFor('login', outcome.error);
+      const profile = userFromProfile(outcome.result, poolId, 'migrated');
+      // Deleted by an administrator after migrating: it must not come back by logging in.
+      if (await users.isTombstoned(poolId, profile.id)) return fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
+      if (profile.blocked) return fail('ACCOUNT_BLOCKED', BLOCKED_MESSAGE);
+
+      const migrated = await migrate(profile, password);
+      if (!migrated.ok) return migrated;
+      const user = await users.recordLogin(poolId, migrated.value.id, request.ip);
+      return user ? ok(user) : fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
+    },
+  };
+}
