@@ -19,6 +19,8 @@ import { customDbRepository } from './store/custom-db.js';
 import { ScriptRuntimePool, type ScriptRuntimePoolOptions } from './script-runtime/index.js';
 import { connectionLog } from './custom-db/connection-log.js';
 import { customDbService } from './custom-db/custom-db-service.js';
+import { loginThrottle } from './auth/login-throttle.js';
+import { loginFailuresRepository } from './store/login-failures.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -26,6 +28,8 @@ export interface Server {
   /** set only on the start that generated the admin token: it is shown once, then only its hash is kept */
   generatedAdminToken: string | undefined;
   generatedSecretKey: boolean;
+  /** the script runtimes of this instance (tests kill one by pid) */
+  runtimes: ScriptRuntimePool;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         pools,
         directoryFor: (pool) => customDb.directoryFor(pool),
         customDb,
+        throttle: loginThrottle(loginFailuresRepository(store.db), config.throttle),
         tokens,
         adminToken: admin.check,
         publicIps: config.publicIps,
@@ -74,7 +79,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           }
         },
       },
-      { logger: options.logger ?? false },
+      { logger: options.logger ?? false, trustProxy: config.trustProxy },
     );
 
     return {
@@ -82,6 +87,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       store,
       generatedAdminToken: admin.generatedToken,
       generatedSecretKey: secretKey.generated,
+      runtimes,
       async close() {
         await app.close();
         await runtimes.close();

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_THROTTLE, type ThrottleSettings } from '../auth/login-throttle.js';
 
 export interface Config {
   port: number;
@@ -16,6 +17,9 @@ export interface Config {
   /** 32 raw bytes; undefined = generated into (or read from) the data dir. */
   secretKey: Buffer | undefined;
   publicIps: string[];
+  /** Fastify's trustProxy: false, true, or a list of proxy addresses/CIDRs */
+  trustProxy: boolean | string[];
+  throttle: ThrottleSettings;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -86,6 +90,36 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     }
   }
 
+  const rawTrust = value('GATEHOUSE_TRUST_PROXY');
+  let trustProxy: boolean | string[] = false;
+  if (rawTrust === 'true' || rawTrust === '1') trustProxy = true;
+  else if (rawTrust !== undefined && rawTrust !== 'false' && rawTrust !== '0') {
+    trustProxy = rawTrust.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const bad = trustProxy.find((entry) => isIP(entry.split('/')[0] ?? '') === 0);
+    if (bad !== undefined) {
+      problems.push(`GATEHOUSE_TRUST_PROXY must be true, false or comma-separated proxy addresses/CIDRs; "${bad}" is not one.`);
+    }
+  }
+
+  const positive = (name: string, fallback: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (!/^\d+$/.test(raw) || parsed < 1) {
+      problems.push(`${name} must be a whole number of at least 1 (got "${raw}"); unset it to use ${fallback}.`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const throttle: ThrottleSettings = {
+    maxFailuresPerAccount: positive('GATEHOUSE_LOGIN_MAX_FAILURES_PER_ACCOUNT', DEFAULT_THROTTLE.maxFailuresPerAccount),
+    maxFailuresPerAddress: positive('GATEHOUSE_LOGIN_MAX_FAILURES_PER_IP', DEFAULT_THROTTLE.maxFailuresPerAddress),
+    windowSeconds: positive('GATEHOUSE_LOGIN_FAILURE_WINDOW_SECONDS', DEFAULT_THROTTLE.windowSeconds),
+  };
+
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps } };
+  return {
+    ok: true,
+    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle },
+  };
 }

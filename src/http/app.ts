@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AdminTokenCheck } from '../auth/admin-token.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Pool, PoolsRepository } from '../store/pools.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import type { CustomDbService } from '../custom-db/custom-db-service.js';
@@ -26,6 +27,7 @@ export interface AppServices {
   /** The users of a pool, through whichever face its custom database mode selects. */
   directoryFor(pool: Pool): Promise<UserDirectory>;
   customDb: CustomDbService;
+  throttle: LoginThrottle;
   tokens: TokenService;
   adminToken: AdminTokenCheck;
   publicIps: string[];
@@ -37,6 +39,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** largest accepted request body; scripts make a custom-db save the biggest request */
   bodyLimit?: number;
+  /** behind a load balancer: which proxies' X-Forwarded-For to believe for the client address */
+  trustProxy?: boolean | string[];
 }
 
 const SHARED_SCHEMAS = [ErrorResponse, UserResponse];
@@ -46,6 +50,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: () => randomUUID(),
+    trustProxy: options.trustProxy ?? false,
     // Fastify answers 503 to requests still arriving during close(); in-flight ones finish.
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },

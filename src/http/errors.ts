@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, type ErrorCode } from '../shared/error-codes.js';
 import type { Failure, Result } from '../shared/result.js';
+import { isStoreUnavailable } from '../store/database.js';
 
 export class ApiError extends Error {
   constructor(
@@ -78,6 +79,11 @@ export function handleError(error: FastifyError | ApiError, request: FastifyRequ
   if (known) return sendError(reply, request, known.code, known.message);
   if (error instanceof SyntaxError || error.statusCode === 400) {
     return sendError(reply, request, 'VALIDATION_ERROR', 'body is not valid JSON');
+  }
+  if (isStoreUnavailable(error)) {
+    request.log.warn({ err: error }, 'store unavailable');
+    reply.header('retry-after', '1');
+    return sendError(reply, request, 'SERVICE_UNAVAILABLE', 'The store is briefly unavailable; retry shortly');
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, request, 'INTERNAL_ERROR', 'Something went wrong; the request id identifies it in the server log');

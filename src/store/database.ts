@@ -51,10 +51,16 @@ function openSqlite(dataDir: string): Store {
 }
 
 function openPostgres(databaseUrl: string): Store {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // A bounded connect timeout: while the store is down, requests fail fast with 503
+  // instead of queueing forever.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
   // An idle client that loses its connection (server restart) emits 'error' on the
   // pool; without a listener that would crash the process. The pool replaces it.
   pool.on('error', () => undefined);
+  // A client checked out when its connection dies emits 'error' too, and the pool only
+  // listens on idle ones: without this, a store restart mid-query would crash the
+  // process. The query in flight still fails (→ 503) and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
@@ -73,4 +79,20 @@ export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** PostgreSQL error classes that mean "the server is there but will not serve now". */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'SQLITE_BUSY']);
+
+/**
+ * True when a store operation failed because the store could not be reached or refused
+ * to serve (restart, failover, connection limit) rather than because of the query: the
+ * request may be retried, and the answer is 503, not 500.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) return true;
+  return typeof message === 'string' && /Connection terminated|not queryable|connection timeout|timeout exceeded when trying to connect|not currently accepting connections|does not allow connections|the database system is (starting up|shutting down)/i.test(message);
 }

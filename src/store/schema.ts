@@ -82,7 +82,17 @@ export interface UserTombstonesTable {
   deleted_at: string;
 }
 
+export interface LoginFailuresTable {
+  pool_id: string;
+  /** `account:<kind>:<normalised identifier>` or `ip:<address>` */
+  key: string;
+  /** epoch milliseconds (bigint: PostgreSQL answers it as text, SQLite as a number) */
+  window_start: number | string;
+  failures: number;
+}
+
 export interface StoreSchema {
+  login_failures: LoginFailuresTable;
   settings: SettingsTable;
   pools: PoolsTable;
   users: UsersTable;

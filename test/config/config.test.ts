@@ -53,4 +53,20 @@ describe('configuration', () => {
     const result = loadConfig({ PORT: '70000', GATEHOUSE_SECRET_KEY: Buffer.alloc(16).toString('base64') });
     expect(result.ok ? [] : result.problems).toHaveLength(2);
   });
+
+  it('reads the proxy trust and throttling settings, refusing nonsense', () => {
+    const good = loadConfig({
+      GATEHOUSE_TRUST_PROXY: '10.0.0.0/8, 192.168.1.1',
+      GATEHOUSE_LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
+      GATEHOUSE_LOGIN_MAX_FAILURES_PER_IP: '50',
+      GATEHOUSE_LOGIN_FAILURE_WINDOW_SECONDS: '60',
+    });
+    expect(good.ok && good.config).toMatchObject({
+      trustProxy: ['10.0.0.0/8', '192.168.1.1'],
+      throttle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 50, windowSeconds: 60 },
+    });
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: 'true' }).ok && loadConfig({ GATEHOUSE_TRUST_PROXY: 'true' })).toMatchObject({ config: { trustProxy: true } });
+    const bad = loadConfig({ GATEHOUSE_TRUST_PROXY: 'lb.internal', GATEHOUSE_LOGIN_MAX_FAILURES_PER_ACCOUNT: '0' });
+    expect(bad.ok ? [] : bad.problems.join('\n')).toMatch(/GATEHOUSE_TRUST_PROXY[\s\S]*GATEHOUSE_LOGIN_MAX_FAILURES_PER_ACCOUNT/);
+  });
 });

@@ -6,9 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
-import { createServer, type Server } from '../../src/server.js';
+import { createServer, type Server, type ServerOptions } from '../../src/server.js';
 import type { Config } from '../../src/config/config.js';
 import { createPostgresDatabase, type TestDatabase } from './databases.js';
+import { DEFAULT_THROTTLE } from '../../src/auth/login-throttle.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -27,6 +28,7 @@ export interface TestServer {
 export async function startTestServer(
   dialect: StoreDialect,
   overrides: Partial<Config> = {},
+  options: ServerOptions = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
   let database: TestDatabase | undefined;
@@ -39,9 +41,11 @@ export async function startTestServer(
     adminToken: ADMIN_TOKEN,
     secretKey: undefined,
     publicIps: [],
+    trustProxy: false,
+    throttle: DEFAULT_THROTTLE,
     ...overrides,
   };
-  const server = await createServer(config);
+  const server = await createServer(config, options);
 
   const request: TestServer['request'] = (method, url, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };

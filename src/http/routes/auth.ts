@@ -54,8 +54,18 @@ export async function authRoutes(app: FastifyInstance, services: AppServices): P
     async (request) => {
       const query = loginQuery(request.body);
       const pool = await requirePool(services, request.params.poolId);
+      const info = requestInfo(request);
+      const verdict = await services.throttle.check(pool.id, query, info.ip);
+      if (!verdict.allowed) {
+        throw new ApiError('TOO_MANY_ATTEMPTS', 'Too many failed logins; try again later', {
+          'retry-after': String(verdict.retryAfterSeconds),
+        });
+      }
       const directory = await services.directoryFor(pool);
-      const user = unwrap(await directory.login(query, request.body.password, requestInfo(request)));
+      const result = await directory.login(query, request.body.password, info);
+      if (result.ok) await services.throttle.recordSuccess(pool.id, query);
+      else if (result.error.code === 'WRONG_USERNAME_OR_PASSWORD') await services.throttle.recordFailure(pool.id, query, info.ip);
+      const user = unwrap(result);
       const token = await services.tokens.issue({ userId: user.id, poolId: pool.id });
       return { user, accessToken: token.accessToken, tokenType: 'Bearer' as const, expiresIn: token.expiresIn };
     },

@@ -18,7 +18,7 @@ export const ErrorResponse = Type.Object(
 
 export const PageQuery = Type.Object(
   {
-    page: Type.Integer({ minimum: 1, default: 1 }),
+    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   },
   { additionalProperties: false },

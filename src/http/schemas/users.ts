@@ -70,7 +70,7 @@ export const FindQuery = Type.Object(
 export const SearchQuery = Type.Object(
   {
     keyword: Type.String({ maxLength: 128 }),
-    page: Type.Integer({ minimum: 1, default: 1 }),
+    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   },
   { additionalProperties: false },

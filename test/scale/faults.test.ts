@@ -1,0 +1,142 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { templateById } from '../../src/custom-db/templates/index.js';
+import { POSTGRES_ADMIN_URL, postgresReachable } from '../support/databases.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const up = await postgresReachable();
+
+async function adminSql(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('faults in custom databases and runtimes', () => {
+  let t: TestServer;
+  let garbage: http.Server;
+  let garbageUrl: string;
+
+  beforeAll(async () => {
+    t = await startTestServer('sqlite');
+    // A "legacy web service" that answers every request with an HTML error page.
+    garbage = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end('<html><body>502 Bad Gateway</body></html>');
+    });
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    garbageUrl = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise((resolve) => garbage.close(resolve));
+  });
+
+  it('answers 502 when the custom database answers garbage, and migrates nothing', async () => {
+    const poolId = await t.createPool();
+    const { login, getUser } = templateById('webservice').scripts;
+    await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, {
+      enabled: true,
+      mode: 'LAZY_MIGRATION',
+      connection: { type: 'uri', uri: garbageUrl },
+      scripts: { login, getUser },
+    });
+    const response = await t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { account: 'alice', password: 'alice-password-1' } });
+    expect(response.statusCode).toBe(502);
+    expect(response.json().error.code).toBe('CUSTOM_DB_ERROR');
+    expect((await t.admin('GET', `/api/v1/pools/${poolId}/custom-db/migration`)).json().migratedUsers).toBe(0);
+  });
+
+  it('answers 502 when the runtime is killed mid-call, and the next call works', async () => {
+    const poolId = await t.createPool();
+    await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, {
+      enabled: true,
+      mode: 'CUSTOM_USER_STORE',
+      scripts: {
+        login: `async function login(query, password) {
+          if (query.username === 'slow') await new Promise((resolve) => setTimeout(resolve, 3000));
+          return { id: '1', username: query.username };
+        }`,
+      },
+    });
+    const login = (username: string) =>
+      t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { username, password: 'any-password' } });
+    expect((await login('fast')).statusCode).toBe(200);
+    const pending = login('slow');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pid = t.server.runtimes.runtimePid(poolId);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid ?? 0, 'SIGKILL');
+    const killed = await pending;
+    expect(killed.statusCode).toBe(502);
+    expect(killed.json().error.code).toBe('CUSTOM_DB_ERROR');
+    expect((await login('fast')).statusCode).toBe(200);
+    const logs = (await t.admin('GET', `/api/v1/pools/${poolId}/custom-db/logs?limit=5`)).json().list as { outcome: string }[];
+    expect(logs.some((entry) => entry.outcome === 'runtime')).toBe(true);
+  });
+});
+
+describe.skipIf(!up)('the own PostgreSQL store going away while serving', () => {
+  let t: TestServer;
+  let storeName: string;
+
+  beforeAll(async () => {
+    t = await startTestServer('postgres', {}, { logger: { level: 'error' } });
+    storeName = new URL(t.config.databaseUrl ?? '').pathname.slice(1);
+  });
+  afterAll(async () => {
+    await adminSql(`ALTER DATABASE ${storeName} ALLOW_CONNECTIONS true`).catch(() => undefined);
+    await t.close();
+  });
+
+  it('answers 503 while the store refuses connections, loses no config, and resumes by itself', async () => {
+    const poolId = await t.createPool();
+    const config = { enabled: false, mode: 'LAZY_MIGRATION', scripts: { login: templateById('postgres').scripts.login }, timeoutMs: 4000 };
+    expect((await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, config)).statusCode).toBe(200);
+    await t.request('POST', `/api/v1/pools/${poolId}/auth/register`, { body: { username: 'vic', password: 'vic-password' } });
+
+    await adminSql(`ALTER DATABASE ${storeName} ALLOW_CONNECTIONS false`);
+    await adminSql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${storeName}'`);
+
+    const health = await t.request('GET', '/healthz');
+    expect(health.statusCode).toBe(503);
+    const during = await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, { enabled: false, timeoutMs: 9999 });
+    expect(during.statusCode).toBe(503);
+    expect(during.json().error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(during.headers['retry-after']).toBe('1');
+    const loginDuring = await t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { username: 'vic', password: 'vic-password' } });
+    expect(loginDuring.statusCode).toBe(503);
+
+    await adminSql(`ALTER DATABASE ${storeName} ALLOW_CONNECTIONS true`);
+    expect((await t.request('GET', '/healthz')).statusCode).toBe(200);
+    const saved = (await t.admin('GET', `/api/v1/pools/${poolId}/custom-db`)).json();
+    expect(saved).toMatchObject({ enabled: false, timeoutMs: 4000 });
+    expect(saved.scripts.login).toBe(config.scripts.login);
+    const login = await t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { username: 'vic', password: 'vic-password' } });
+    expect(login.statusCode).toBe(200);
+  });
+
+  it('recovers when every store connection is cut mid-traffic, with no half-written user', async () => {
+    const poolId = await t.createPool();
+    const register = (i: number) =>
+      t.request('POST', `/api/v1/pools/${poolId}/auth/register`, { body: { username: `w${i}`, password: 'w-password-1' } });
+    const first = Array.from({ length: 20 }, (_, i) => register(i));
+    await adminSql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${storeName}' AND pid <> pg_backend_pid()`);
+    const statuses = (await Promise.all(first)).map((r) => r.statusCode);
+    for (const status of statuses) expect([201, 503]).toContain(status);
+    // every user either exists whole (and can log in) or not at all, and can then register
+    for (let i = 0; i < 20; i++) {
+      const found = await t.admin('GET', `/api/v1/pools/${poolId}/users/find?username=w${i}`);
+      if (statuses[i] === 201) expect(found.statusCode).toBe(200);
+      if (found.statusCode === 404) expect((await register(i)).statusCode).toBe(201);
+      const login = await t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { username: `w${i}`, password: 'w-password-1' } });
+      expect(login.statusCode).toBe(200);
+    }
+  });
+});
