@@ -21,11 +21,16 @@ interface PackageJson {
   peerDependencies?: Record<string, string>;
 }
 
-/** Node's lookup of a package folder from `fromDir`: `node_modules/<name>` in it and every parent. */
+/**
+ * Node's lookup of a package folder from `fromDir`: `node_modules/<name>` in it and every
+ * parent. Answers the path as found; the runtime runs with `--preserve-symlinks`, so a
+ * symlinked `node_modules` (pnpm, a shared checkout) is read through that same path and
+ * Node never needs to resolve links through folders it may not read.
+ */
 function findPackageDir(name: string, fromDir: string): string | null {
   for (let dir = fromDir; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
     if (dirname(dir) === dir) return null;
   }
 }
@@ -47,7 +52,7 @@ let cached: string[] | null = null;
  */
 export function allowedReadPaths(): string[] {
   if (cached !== null) return cached;
-  const dirs = new Set<string>([realpathSync(CHILD_DIR)]);
+  const dirs = new Set<string>([CHILD_DIR, realpathSync(CHILD_DIR)]);
   const queue: { name: string; from: string }[] = ALLOWED_PACKAGES.map((name) => ({ name, from: CHILD_DIR }));
   const seen = new Set<string>();
   for (let item = queue.shift(); item !== undefined; item = queue.shift()) {

@@ -48,6 +48,8 @@ function failure(kind: FailureKind, name: string, message: string): ScriptFailur
 export function runtimeExecArgv(memoryMb: number): string[] {
   return [
     '--experimental-permission',
+    // Module paths stay as found (see allowed-paths.ts): no realpath walk through links.
+    '--preserve-symlinks',
     ...allowedReadPaths().map((p) => `--allow-fs-read=${p}`),
     `--max-old-space-size=${memoryMb}`,
     '--disable-warning=ExperimentalWarning',
