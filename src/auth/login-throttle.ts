@@ -15,7 +15,8 @@ export interface ThrottleSettings {
 
 export const DEFAULT_THROTTLE: ThrottleSettings = { maxFailuresPerAccount: 10, maxFailuresPerAddress: 100, windowSeconds: 900 };
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/** `hasFailures`: the account has a count to clear when this login succeeds (most have none). */
+export type ThrottleVerdict = { allowed: true; hasFailures: boolean } | { allowed: false; retryAfterSeconds: number };
 
 export interface LoginThrottle {
   check(poolId: string, query: AccountQuery, ip: string | null): Promise<ThrottleVerdict>;
@@ -51,7 +52,8 @@ export function loginThrottle(
         const endsAt = window.windowStart + windowMs;
         if (window.failures >= limit && endsAt > at) retryAfterMs = Math.max(retryAfterMs, endsAt - at);
       }
-      return retryAfterMs > 0 ? { allowed: false, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) } : { allowed: true };
+      if (retryAfterMs > 0) return { allowed: false, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
+      return { allowed: true, hasFailures: windows.has(accountKey(query)) };
     },
     recordFailure: (poolId, query, ip) => failures.record(poolId, keysOf(query, ip), now(), windowMs),
     recordSuccess: (poolId, query) => failures.clear(poolId, accountKey(query)),

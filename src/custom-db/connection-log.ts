@@ -25,13 +25,18 @@ export function connectionLog(repository: CustomDbRepository, onError: (error: u
     const batch = pending;
     pending = [];
     writing = writing.then(async () => {
-      for (const { poolId, entry } of batch) {
-        try {
-          await repository.appendLog(poolId, entry);
-        } catch (error) {
-          // A pool deleted meanwhile, or the store briefly away: the log is diagnostics,
-          // losing an entry must never fail the request that produced it.
-          onError(error);
+      try {
+        await repository.appendLogs(batch);
+      } catch {
+        // One bad entry (its pool deleted meanwhile) must not lose the batch: retry one by one.
+        for (const item of batch) {
+          try {
+            await repository.appendLogs([item]);
+          } catch (error) {
+            // The store briefly away, or the pool gone: the log is diagnostics, and losing
+            // an entry must never fail the request that produced it.
+            onError(error);
+          }
         }
       }
     });

@@ -7,6 +7,7 @@
 import { fail, ok, type Result } from '../shared/result.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CustomDbRepository } from '../store/custom-db.js';
+import type { CustomDbConnectionsTable } from '../store/schema.js';
 import type { Pool } from '../store/pools.js';
 import type { UsersRepository } from '../store/users.js';
 import { checkScriptSource, type CallOutcome, type ScriptName, type ScriptRuntimePool } from '../script-runtime/index.js';
@@ -51,10 +52,24 @@ export interface CustomDbDependencies {
   log: ConnectionLog;
 }
 
+function sameRow(a: CustomDbConnectionsTable, b: CustomDbConnectionsTable): boolean {
+  return (Object.keys(a) as (keyof CustomDbConnectionsTable)[]).every((key) => a[key] === b[key]);
+}
+
 export function customDbService({ repository, users, runtimes, box, log }: CustomDbDependencies): CustomDbService {
+  // Opening a config decrypts its secrets; it is kept per pool while its stored row is
+  // unchanged. The row is still read on every request, so a save on any instance is
+  // seen by the next request everywhere.
+  const opened = new Map<string, { row: CustomDbConnectionsTable; config: CustomDbConfig }>();
   const load = async (poolId: string): Promise<CustomDbConfig> => {
     const row = await repository.get(poolId);
-    return row ? openConfig(row, box) : defaultConfig();
+    if (!row) return defaultConfig();
+    const cached = opened.get(poolId);
+    if (cached && sameRow(cached.row, row)) return cached.config;
+    const config = openConfig(row, box);
+    if (opened.size >= 1000) opened.clear();
+    opened.set(poolId, { row, config });
+    return config;
   };
 
   return {

@@ -11,6 +11,7 @@ import {
   SCRIPT_DISPLAY_NAMES,
   isTypedErrorName,
   type CallOutcome,
+  type ConnectionSpec,
   type ScriptFailure,
   type ScriptName,
   type ScriptRuntimePool,
@@ -98,14 +99,26 @@ function redactValue(value: unknown, secrets: readonly string[]): unknown {
   return value;
 }
 
+/**
+ * The runtime spec and the secrets of a config, worked out once per opened config: the
+ * same spec object on every call also lets the runtime pool skip re-hashing the scripts.
+ */
+const derived = new WeakMap<CustomDbConfig, { poolId: string; spec: ConnectionSpec; secrets: string[] }>();
+function derivedFrom(poolId: string, config: CustomDbConfig): { spec: ConnectionSpec; secrets: string[] } {
+  const cached = derived.get(config);
+  if (cached?.poolId === poolId) return cached;
+  const fresh = { poolId, spec: runtimeSpec(poolId, config), secrets: secretsOf(config) };
+  derived.set(config, fresh);
+  return fresh;
+}
+
 export function createScriptCaller(
   pool: Pool,
   config: CustomDbConfig,
   runtimes: ScriptRuntimePool,
   log: ConnectionLog,
 ): ScriptCaller {
-  const spec = runtimeSpec(pool.id, config);
-  const configSecrets = secretsOf(config);
+  const { spec, secrets: configSecrets } = derivedFrom(pool.id, config);
   return {
     async call(script, args, options = {}) {
       const context: ScriptContext = {

@@ -74,12 +74,22 @@ function scriptSource(spec: ConnectionSpec, script: ScriptName): string | null {
   return typeof source === 'string' && source.trim() !== '' ? source : null;
 }
 
+/**
+ * Per spec object: a caller that passes the same (unchanged) spec on every call pays for
+ * hashing its scripts once. Specs are treated as immutable; a changed config is a new object.
+ */
+const hashes = new WeakMap<ConnectionSpec, string>();
+
 /** Anything that changes what runs, or how, starts a fresh runtime. */
 function specHash(spec: ConnectionSpec, limits: EffectiveLimits): string {
+  const cached = hashes.get(spec);
+  if (cached !== undefined) return cached;
   const env = Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256')
+  const hash = createHash('sha256')
     .update(JSON.stringify([SCRIPT_NAMES.map((name) => scriptSource(spec, name)), env, limits]))
     .digest('base64');
+  hashes.set(spec, hash);
+  return hash;
 }
 
 export function notImplementedFailure(script: ScriptName): ScriptFailure {

@@ -17,7 +17,7 @@ export const CONNECTION_LOG_LIMIT = 500;
 export interface CustomDbRepository {
   get(poolId: string): Promise<CustomDbConnectionsTable | undefined>;
   save(row: CustomDbConnectionsTable): Promise<void>;
-  appendLog(poolId: string, entry: ConnectionLogEntry): Promise<void>;
+  appendLogs(entries: { poolId: string; entry: ConnectionLogEntry }[]): Promise<void>;
   listLogs(poolId: string, limit: number): Promise<ConnectionLogEntry[]>;
 }
 
@@ -35,23 +35,29 @@ export function customDbRepository(db: Kysely<StoreSchema>): CustomDbRepository 
         .onConflict((oc) => oc.column('pool_id').doUpdateSet(changes))
         .execute();
     },
-    async appendLog(poolId, entry) {
+    async appendLogs(entries) {
+      if (entries.length === 0) return;
+      // One statement per batch: the log is written behind requests and must stay cheap.
       await db
         .insertInto('connection_logs')
-        .values({
-          id: randomUUID(),
-          pool_id: poolId,
-          at: entry.at,
-          script: entry.script,
-          outcome: entry.outcome,
-          duration_ms: Math.round(entry.durationMs),
-          message: entry.message,
-        })
+        .values(
+          entries.map(({ poolId, entry }) => ({
+            id: randomUUID(),
+            pool_id: poolId,
+            at: entry.at,
+            script: entry.script,
+            outcome: entry.outcome,
+            duration_ms: Math.round(entry.durationMs),
+            message: entry.message,
+          })),
+        )
         .execute();
-      // Pruning every append would double the writes of a hot login path; every
-      // 50th append keeps each pool's log near its bound.
-      if (++appendsSincePrune >= 50) {
-        appendsSincePrune = 0;
+      appendsSincePrune += entries.length;
+      if (appendsSincePrune < 50) return;
+      // Pruning on every append would double the writes; every ~50 entries keeps each
+      // pool's log near its bound.
+      appendsSincePrune = 0;
+      for (const poolId of new Set(entries.map((e) => e.poolId))) {
         const cutoff = await db
           .selectFrom('connection_logs')
           .select('at')

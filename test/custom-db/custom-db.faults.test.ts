@@ -1,8 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPostgres, samplePassword, SAMPLE_USERS } from '../../src/sample-db/index.js';
 import { templateById } from '../../src/custom-db/templates/index.js';
-import { POSTGRES_ADMIN_URL, createPostgresDatabase, postgresReachable, type TestDatabase } from '../support/databases.js';
+import { createPostgresDatabase, postgresAdminSql, postgresReachable, type TestDatabase } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const up = await postgresReachable();
@@ -11,15 +10,7 @@ describe.skipIf(!up)('the custom database going down and coming back', () => {
   let legacy: TestDatabase;
   let t: TestServer;
   let poolId: string;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = postgresAdminSql;
   const users = SAMPLE_USERS.filter((user) => !user.blocked && user.username).slice(10, 13);
   const login = (i: number) => {
     const username = users[i]?.username ?? '';

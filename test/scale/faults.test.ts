@@ -1,22 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templateById } from '../../src/custom-db/templates/index.js';
-import { POSTGRES_ADMIN_URL, postgresReachable } from '../support/databases.js';
+import { postgresAdminSql, postgresReachable } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const up = await postgresReachable();
 
-async function adminSql(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const adminSql = postgresAdminSql;
 
 describe('faults in custom databases and runtimes', () => {
   let t: TestServer;

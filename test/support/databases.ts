@@ -50,6 +50,17 @@ export const mysqlReachable = (): Promise<boolean> =>
     await connection.end();
   });
 
+/** Runs one statement on the local PostgreSQL as its administrator (fault tests). */
+export async function postgresAdminSql(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function createPostgresDatabase(prefix = 'gh_test'): Promise<TestDatabase> {
   const name = uniqueName(prefix);
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });

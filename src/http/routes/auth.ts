@@ -63,8 +63,11 @@ export async function authRoutes(app: FastifyInstance, services: AppServices): P
       }
       const directory = await services.directoryFor(pool);
       const result = await directory.login(query, request.body.password, info);
-      if (result.ok) await services.throttle.recordSuccess(pool.id, query);
-      else if (result.error.code === 'WRONG_USERNAME_OR_PASSWORD') await services.throttle.recordFailure(pool.id, query, info.ip);
+      if (result.ok) {
+        if (verdict.hasFailures) await services.throttle.recordSuccess(pool.id, query);
+      } else if (result.error.code === 'WRONG_USERNAME_OR_PASSWORD') {
+        await services.throttle.recordFailure(pool.id, query, info.ip);
+      }
       const user = unwrap(result);
       const token = await services.tokens.issue({ userId: user.id, poolId: pool.id });
       return { user, accessToken: token.accessToken, tokenType: 'Bearer' as const, expiresIn: token.expiresIn };
