@@ -1,0 +1,48 @@
+/**
+ * Runs the load generator in a child process (so autocannon never shares the server's
+ * event loop) and answers its result. Every child is bounded in time and killed on
+ * cleanup.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadPlan, LoadResult } from './login-workload.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+const running = new Set<ChildProcess>();
+
+export function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'load-generator.ts'), JSON.stringify(plan)], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' },
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const limitMs = (plan.durationSeconds + 30) * 1000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`load generator still running after ${limitMs} ms`));
+    }, limitMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      running.delete(child);
+      const line = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || line === '') {
+        reject(new Error(`load generator exited with ${String(code)}: ${stderr.slice(-2000)}`));
+        return;
+      }
+      resolve(JSON.parse(line) as LoadResult);
+    });
+  });
+}
+
+export function killLoadGenerators(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
