@@ -75,6 +75,14 @@ describe('bad input on every endpoint', () => {
     expect(response.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('answers a body over 1 MiB with 413 and changes nothing', async () => {
+    const before = (await t.admin('GET', '/api/v1/pools')).json().totalCount;
+    const response = await t.admin('POST', '/api/v1/pools', { name: 'big', metadata: { blob: 'x'.repeat(1024 * 1024) } });
+    expect(response.statusCode).toBe(413);
+    expect(response.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await t.admin('GET', '/api/v1/pools')).json().totalCount).toBe(before);
+  });
+
   it('answers an unknown route with 404 in the error shape', async () => {
     const response = await t.request('GET', '/api/v1/nothing-here');
     expect(response.statusCode).toBe(404);
