@@ -10,18 +10,12 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { CustomDbConnectionsTable } from '../store/schema.js';
 import { SCRIPT_NAMES, type ConnectionSpec, type ScriptName } from '../script-runtime/index.js';
 import { fail, ok, type Result } from '../shared/result.js';
+import type { CustomDbMode } from './modes.js';
 
 export const MASK = '********';
 export const DEFAULT_TIMEOUT_MS = 5000;
 
-export const MODES = ['LAZY_MIGRATION', 'CUSTOM_USER_STORE'] as const;
-export type CustomDbMode = (typeof MODES)[number];
-
-/** The scripts each mode runs; the others are kept but never called. */
-export const SCRIPTS_BY_MODE: Record<CustomDbMode, readonly ScriptName[]> = {
-  LAZY_MIGRATION: ['login', 'getUser'],
-  CUSTOM_USER_STORE: SCRIPT_NAMES,
-};
+export { MODES, SCRIPTS_BY_MODE, type CustomDbMode } from './modes.js';
 
 export type Connection =
   | { type: 'uri'; uri: string }

@@ -81,7 +81,7 @@ export function customDbService({ repository, users, runtimes, box, log }: Custo
         if (source === null || source === undefined) continue;
         const checked = checkScriptSource(name as ScriptName, source);
         if (!checked.ok) {
-          return fail('VALIDATION_ERROR', `scripts.${name}: ${checked.message.replace(/ \(line \d+, column \d+\)$/, '')} (line ${checked.line}, column ${checked.column})`);
+          return fail('VALIDATION_ERROR', `scripts.${name}: ${checked.message} (line ${checked.line}, column ${checked.column})`);
         }
       }
       const submitted: CustomDbConfig = {

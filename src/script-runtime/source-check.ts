@@ -1,17 +1,25 @@
 /**
- * Static check used when an administrator saves a script, so mistakes show in the editor
- * instead of at the first login. It parses the source as the runtime will run it (a
- * classic script body inside an async function, so top-level `await` is accepted) and
- * confirms a top-level `function`/`async function` named after the script.
+ * Static check of a script's source, used when an administrator saves it (server) and
+ * while they type it (console editor), so mistakes show before the first login. It
+ * parses the source as the runtime will run it (a classic script body inside an async
+ * function, so top-level `await` is accepted) and confirms a top-level
+ * `function`/`async function` named after the script. Pure: runs in Node and browsers.
  */
-import { parse, type Position } from 'acorn';
+import { parse } from 'acorn';
 import { SCRIPT_DISPLAY_NAMES, type ScriptName } from './types.js';
 
-/** `line` and `column` are 1-based, as editors show them. */
-export type SourceCheckResult = { ok: true } | { ok: false; message: string; line: number; column: number };
+/**
+ * `line` and `column` are 1-based, as editors show them; `from`/`to` are the source
+ * offsets of the span to mark. `message` does not repeat the position.
+ */
+export type SourceCheckResult =
+  | { ok: true }
+  | { ok: false; message: string; line: number; column: number; from: number; to: number };
 
-function isPosition(value: unknown): value is Position {
-  return typeof value === 'object' && value !== null && typeof (value as Position).line === 'number';
+interface AcornError {
+  message?: string;
+  pos?: number;
+  loc?: { line: number; column: number };
 }
 
 export function checkScriptSource(script: ScriptName, source: string): SourceCheckResult {
@@ -25,30 +33,36 @@ export function checkScriptSource(script: ScriptName, source: string): SourceChe
       locations: true,
     });
   } catch (error) {
-    const loc: unknown = typeof error === 'object' && error !== null ? (error as { loc?: unknown }).loc : undefined;
-    const raw = error instanceof Error ? error.message : String(error);
-    const message = raw.replace(/\s*\(\d+:\d+\)$/, '');
-    return isPosition(loc)
-      ? { ok: false, message: `${message} (line ${loc.line}, column ${loc.column + 1})`, line: loc.line, column: loc.column + 1 }
-      : { ok: false, message, line: 1, column: 1 };
+    const { message = String(error), pos = 0, loc } = (error ?? {}) as AcornError;
+    const from = Math.min(pos, source.length);
+    return {
+      ok: false,
+      message: message.replace(/\s*\(\d+:\d+\)$/, ''),
+      line: loc?.line ?? 1,
+      column: (loc?.column ?? 0) + 1,
+      from,
+      to: Math.min(from + 1, source.length),
+    };
   }
   for (const statement of program.body) {
     if (statement.type !== 'FunctionDeclaration' || statement.id.name !== script) continue;
-    if (statement.generator) {
-      const start = statement.loc?.start;
-      return {
-        ok: false,
-        message: `\`${script}\` must be a function or an async function, not a generator`,
-        line: start?.line ?? 1,
-        column: (start?.column ?? 0) + 1,
-      };
-    }
-    return { ok: true };
+    if (!statement.generator) return { ok: true };
+    return {
+      ok: false,
+      message: `\`${script}\` must be a function or an async function, not a generator`,
+      line: statement.loc?.start.line ?? 1,
+      column: (statement.loc?.start.column ?? 0) + 1,
+      from: statement.start,
+      to: statement.end,
+    };
   }
+  const firstLineEnd = source.indexOf('\n');
   return {
     ok: false,
     message: `The ${SCRIPT_DISPLAY_NAMES[script]} script must declare a top-level \`async function ${script}(…)\``,
     line: 1,
     column: 1,
+    from: 0,
+    to: firstLineEnd === -1 ? source.length : firstLineEnd,
   };
 }

@@ -41,14 +41,17 @@ describe.skipIf(!up)('several instances on one PostgreSQL store', () => {
       GATEHOUSE_LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
     };
     // Started together: both run the migrations and race to create the signing key.
-    const started = await Promise.all(
+    const started = await Promise.allSettled(
       [0, 1].map(() => {
         const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-instance-'));
         dataDirs.push(dir);
         return startServerProcess({ ...env, GATEHOUSE_DATA_DIR: dir });
       }),
     );
-    servers.push(...started);
+    // Keep whichever started, so afterAll stops it even when the other did not.
+    for (const outcome of started) if (outcome.status === 'fulfilled') servers.push(outcome.value);
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   });
 
   afterAll(async () => {

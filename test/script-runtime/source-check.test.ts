@@ -13,9 +13,11 @@ describe('checkScriptSource', () => {
   test('reports a syntax error with its line and column (1-based)', () => {
     expect(checkScriptSource('getUser', 'async function getUser(query) {\n  const x = ;\n}')).toEqual({
       ok: false,
-      message: 'Unexpected token (line 2, column 13)',
+      message: 'Unexpected token',
       line: 2,
       column: 13,
+      from: 44,
+      to: 45,
     });
   });
 

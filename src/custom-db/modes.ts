@@ -1,0 +1,14 @@
+/**
+ * The two modes of a custom database connection and the scripts each runs. Pure, so the
+ * console shares it with the server.
+ */
+import { SCRIPT_NAMES, type ScriptName } from '../script-runtime/types.js';
+
+export const MODES = ['LAZY_MIGRATION', 'CUSTOM_USER_STORE'] as const;
+export type CustomDbMode = (typeof MODES)[number];
+
+/** The scripts each mode runs; the others are kept but never called. */
+export const SCRIPTS_BY_MODE: Record<CustomDbMode, readonly ScriptName[]> = {
+  LAZY_MIGRATION: ['login', 'getUser'],
+  CUSTOM_USER_STORE: SCRIPT_NAMES,
+};
