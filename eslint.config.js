@@ -23,4 +23,17 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The admin console runs in the browser (React + TSX).
+    files: ['src/console/**/*.{ts,tsx}', 'test/console/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { ecmaFeatures: { jsx: true } },
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', navigator: 'readonly',
+        sessionStorage: 'readonly', localStorage: 'readonly', requestAnimationFrame: 'readonly', HTMLElement: 'readonly',
+        HTMLInputElement: 'readonly', HTMLButtonElement: 'readonly', HTMLDivElement: 'readonly', Response: 'readonly',
+        DOMException: 'readonly', Event: 'readonly', BeforeUnloadEvent: 'readonly',
+      },
+    },
+  },
 );

@@ -17,6 +17,7 @@ import { ErrorResponse } from './schemas/common.js';
 import { UserResponse } from './schemas/users.js';
 import { createValidatorCompiler } from './validation.js';
 import { authRoutes } from './routes/auth.js';
+import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
@@ -82,6 +83,9 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await userRoutes(admin, services);
     await customDbRoutes(admin, services);
   });
+
+  // The admin console's static files, outside the admin-token guard (the page signs in itself).
+  await app.register(consoleRoutes);
 
   return app;
 }

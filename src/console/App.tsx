@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'react';
+import { getToken, onTokenChange, setToken } from './api/session.js';
+import { CustomDbPage } from './custom-db/CustomDbPage.js';
+import { PoolLayout } from './pages/PoolLayout.js';
+import { PoolsPage } from './pages/PoolsPage.js';
+import { SignIn } from './pages/SignIn.js';
+import { Link, mayLeave, parseRoute, paths, useLocationPath } from './router.js';
+import { UsersPage } from './users/UsersPage.js';
+
+export function App() {
+  const [token, setTokenState] = useState<string | null>(getToken);
+  const [reason, setReason] = useState<string | null>(null);
+  const path = useLocationPath();
+  const route = parseRoute(path);
+
+  useEffect(
+    () =>
+      onTokenChange((next, why) => {
+        setTokenState(next);
+        setReason(why ?? null);
+      }),
+    [],
+  );
+
+  useEffect(() => {
+    const titles = { pools: 'User pools', customDb: 'Custom database', users: 'Users', notFound: 'Not found' } as const;
+    document.title = token === null ? 'Sign in · Gatehouse console' : `${titles[route.page]} · Gatehouse console`;
+  }, [route.page, token]);
+
+  if (token === null) {
+    return (
+      <SignIn
+        reason={reason}
+        onSignedIn={(accepted) => setToken(accepted)}
+      />
+    );
+  }
+
+  return (
+    <>
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to={paths.pools()} className="brand">
+          Gatehouse
+        </Link>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            if (mayLeave()) setToken(null);
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <div id="content" tabIndex={-1}>
+        {route.page === 'pools' && <PoolsPage />}
+        {route.page === 'customDb' && (
+          <PoolLayout poolId={route.poolId} current="customDb">
+            <CustomDbPage poolId={route.poolId} />
+          </PoolLayout>
+        )}
+        {route.page === 'users' && (
+          <PoolLayout poolId={route.poolId} current="users">
+            <UsersPage poolId={route.poolId} />
+          </PoolLayout>
+        )}
+        {route.page === 'notFound' && (
+          <main className="page">
+            <h1>Not found</h1>
+            <p>
+              Nothing lives at <code>{route.path}</code>. <Link to={paths.pools()}>Back to the user pools</Link>.
+            </p>
+          </main>
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * The one place the console talks to the server: fetch with the admin token, JSON in
+ * and out, and every failure turned into an ApiError carrying the API's code and message.
+ */
+import { getToken, setToken } from './session.js';
+import type {
+  ConnectionLogEntry,
+  CustomDatabase,
+  CustomDatabaseInput,
+  DebugResult,
+  MigrationProgress,
+  Page,
+  Pool,
+  ScriptName,
+  Template,
+  User,
+  UserInput,
+} from './types.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The message to show for anything thrown by an API call. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+interface ErrorBody {
+  error: { code: string; message: string; requestId?: string };
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error = (value as { error: unknown }).error;
+  return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** the token to send instead of the stored one (signing in checks a candidate) */
+  token?: string;
+  signal?: AbortSignal;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = options.token ?? getToken();
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'NETWORK_ERROR', `Could not reach the server (${errorMessage(error)})`);
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  if (text !== '') {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (!response.ok) {
+    if (isErrorBody(parsed)) {
+      const { code, message, requestId } = parsed.error;
+      // A refused stored token ends the session; a candidate being checked does not.
+      if (response.status === 401 && code === 'UNAUTHORIZED' && options.token === undefined) setToken(null, 'The server refused the admin token; sign in again.');
+      throw new ApiError(response.status, code, message, requestId);
+    }
+    throw new ApiError(response.status, 'HTTP_ERROR', `The server answered ${String(response.status)} ${response.statusText}`.trim());
+  }
+  return parsed as T;
+}
+
+const pool = (poolId: string) => `/api/v1/pools/${encodeURIComponent(poolId)}`;
+const user = (poolId: string, userId: string) => `${pool(poolId)}/users/${encodeURIComponent(userId)}`;
+const query = (params: Record<string, string | number>) =>
+  new URLSearchParams(Object.entries(params).map(([key, value]) => [key, String(value)])).toString();
+
+export const api = {
+  /** Resolves when the token is accepted; an ApiError (401) when not. */
+  checkToken: (token: string) => request<Page<Pool>>('GET', `/api/v1/pools?${query({ page: 1, limit: 1 })}`, { token }),
+
+  listPools: (page: number, limit: number) => request<Page<Pool>>('GET', `/api/v1/pools?${query({ page, limit })}`),
+  getPool: (poolId: string) => request<Pool>('GET', pool(poolId)),
+  createPool: (name: string) => request<Pool>('POST', '/api/v1/pools', { body: { name } }),
+
+  getCustomDb: (poolId: string) => request<CustomDatabase>('GET', `${pool(poolId)}/custom-db`),
+  saveCustomDb: (poolId: string, input: CustomDatabaseInput) =>
+    request<CustomDatabase>('PUT', `${pool(poolId)}/custom-db`, { body: input }),
+  templates: () => request<{ list: Template[] }>('GET', '/api/v1/custom-db/templates'),
+  debug: (poolId: string, script: ScriptName, args: unknown[]) =>
+    request<DebugResult>('POST', `${pool(poolId)}/custom-db/debug`, { body: { script, args } }),
+  logs: (poolId: string, limit = 50) =>
+    request<{ list: ConnectionLogEntry[] }>('GET', `${pool(poolId)}/custom-db/logs?${query({ limit })}`),
+  migration: (poolId: string) => request<MigrationProgress>('GET', `${pool(poolId)}/custom-db/migration`),
+  publicIps: () => request<{ ips: string[] }>('GET', '/api/system/public-ips'),
+
+  listUsers: (poolId: string, page: number, limit: number) =>
+    request<Page<User>>('GET', `${pool(poolId)}/users?${query({ page, limit })}`),
+  searchUsers: (poolId: string, keyword: string, page: number, limit: number) =>
+    request<Page<User>>('GET', `${pool(poolId)}/users/search?${query({ keyword, page, limit })}`),
+  createUser: (poolId: string, input: UserInput) => request<User>('POST', `${pool(poolId)}/users`, { body: input }),
+  updateUser: (poolId: string, userId: string, changes: UserInput) =>
+    request<User>('PATCH', user(poolId, userId), { body: changes }),
+  deleteUser: (poolId: string, userId: string) => request<undefined>('DELETE', user(poolId, userId)),
+  verifyPassword: (poolId: string, userId: string, password: string) =>
+    request<{ valid: boolean }>('POST', `${user(poolId, userId)}/verify-password`, { body: { password } }),
+};
+
+export type Api = typeof api;

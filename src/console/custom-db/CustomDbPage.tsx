@@ -1,0 +1,249 @@
+import { Suspense, lazy, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { api, errorMessage } from '../api/client.js';
+import type { CustomDatabase, ScriptName, Template } from '../api/types.js';
+import { ErrorMessage, Loading } from '../components/Status.js';
+import { useAsync } from '../components/useAsync.js';
+import { useLeaveGuard } from '../router.js';
+import { MODE_SCRIPTS, SCRIPT_LABELS } from '../scripts.js';
+import { ConnectionForm } from './ConnectionForm.js';
+import { ConnectionLog } from './ConnectionLog.js';
+import { DebugDialog } from './DebugDialog.js';
+import { EnvRows } from './EnvRows.js';
+import { MigrationProgress } from './MigrationProgress.js';
+import { ModeSelector } from './ModeSelector.js';
+import { TemplatePicker } from './TemplatePicker.js';
+import { draftFrom, inputFrom, isDirty, type Draft } from './draft.js';
+
+// The editors (CodeMirror, acorn) are most of the console's code: loaded with this page only.
+const ScriptTabs = lazy(() => import('./ScriptTabs.js').then((module) => ({ default: module.ScriptTabs })));
+
+const LEAVE_MESSAGE = 'The custom database has unsaved changes. Leave without saving them?';
+
+export function CustomDbPage({ poolId }: { poolId: string }) {
+  const config = useAsync(() => api.getCustomDb(poolId), [poolId]);
+  const templates = useAsync(() => api.templates().then((answer) => answer.list), []);
+  const [refreshKey, setRefreshKey] = useState(0);
+
+  if (config.state.status === 'error' && config.state.data === undefined) {
+    return <ErrorMessage onRetry={config.reload}>{config.state.error}</ErrorMessage>;
+  }
+  if (config.state.data === undefined) return <Loading label="Loading the custom database…" />;
+  return (
+    <>
+      <CustomDbForm
+        key={poolId}
+        poolId={poolId}
+        initial={config.state.data}
+        templates={templates.state}
+        onRan={() => setRefreshKey((key) => key + 1)}
+      />
+      <div className="grid-2 wide-gap">
+        <MigrationProgress poolId={poolId} refreshKey={refreshKey} />
+        <PublicIps />
+      </div>
+      <ConnectionLog poolId={poolId} refreshKey={refreshKey} />
+    </>
+  );
+}
+
+interface CustomDbFormProps {
+  poolId: string;
+  initial: CustomDatabase;
+  templates: Parameters<typeof TemplatePicker>[0]['templates'];
+  onRan: () => void;
+}
+
+function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) {
+  const id = useId();
+  const [saved, setSaved] = useState<Draft>(() => draftFrom(initial));
+  const [draft, setDraft] = useState<Draft>(saved);
+  const [active, setActive] = useState<ScriptName>('login');
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [savedNote, setSavedNote] = useState<string | null>(null);
+  const [debugging, setDebugging] = useState(false);
+  const ranDebug = useRef(false);
+
+  const dirty = isDirty(draft, saved);
+  useLeaveGuard(dirty, LEAVE_MESSAGE);
+
+  const scripts = MODE_SCRIPTS[draft.mode];
+  useEffect(() => {
+    if (!scripts.includes(active)) setActive('login');
+  }, [scripts, active]);
+
+  const update = useCallback((changes: Partial<Draft>) => {
+    setDraft((previous) => ({ ...previous, ...changes }));
+    setSavedNote(null);
+  }, []);
+
+  const applyTemplate = (template: Template) => {
+    setDraft((previous) => {
+      const next = { ...previous.scripts };
+      for (const name of MODE_SCRIPTS[previous.mode]) {
+        const source = template.scripts[name];
+        if (source !== undefined) next[name] = source;
+      }
+      return { ...previous, scripts: next };
+    });
+    setSavedNote(null);
+  };
+
+  const save = async () => {
+    if (saving) return;
+    const built = inputFrom(draft);
+    if (!built.ok) {
+      setSaveError(built.message);
+      return;
+    }
+    setSaving(true);
+    setSaveError(null);
+    setSavedNote(null);
+    try {
+      const answer = await api.saveCustomDb(poolId, built.input);
+      const next = draftFrom(answer);
+      setSaved(next);
+      setDraft(next);
+      setSavedNote(`Saved at ${new Date().toLocaleTimeString()}. New requests use it now.`);
+    } catch (error) {
+      setSaveError(errorMessage(error));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const missing = draft.enabled ? scripts.filter((name) => draft.scripts[name].trim() === '') : [];
+
+  return (
+    <>
+      <form
+        className="custom-db-form"
+        aria-labelledby={`${id}-title`}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <div className="section-head">
+          <h2 id={`${id}-title`}>Custom database</h2>
+          <label className="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              checked={draft.enabled}
+              aria-checked={draft.enabled}
+              onChange={(event) => update({ enabled: event.target.checked })}
+              aria-describedby={`${id}-enabled-help`}
+            />
+            <span className="switch-track" aria-hidden="true" />
+            Enable custom database
+          </label>
+        </div>
+        <p className="help" id={`${id}-enabled-help`}>
+          Connect this pool to a user database it does not own through your scripts. Saving takes effect for the next
+          request; turning it off returns the pool to its own users (migrated users stay).
+        </p>
+        {missing.length > 0 && (
+          <p className="notice">
+            Enabled without {missing.map((name) => SCRIPT_LABELS[name]).join(', ')}: until{' '}
+            {missing.length === 1 ? 'it is' : 'they are'} written, those operations answer “Please implement the … script”.
+          </p>
+        )}
+
+        <ModeSelector value={draft.mode} onChange={(mode) => update({ mode })} />
+        <ConnectionForm value={draft.connection} onChange={(connection) => update({ connection })} />
+        <EnvRows rows={draft.env} onChange={(env) => update({ env })} />
+
+        <fieldset className="section">
+          <legend>Scripts</legend>
+          <div className="toolbar">
+            <TemplatePicker templates={templates} scripts={scripts} onApply={applyTemplate} />
+            <div className="field inline">
+              <label htmlFor={`${id}-timeout`}>Timeout (ms)</label>
+              <input
+                id={`${id}-timeout`}
+                type="number"
+                min={100}
+                max={30000}
+                step={100}
+                className="narrow"
+                value={draft.timeoutMs}
+                onChange={(event) => update({ timeoutMs: event.target.value })}
+              />
+            </div>
+          </div>
+          <Suspense fallback={<Loading label="Loading the script editors…" />}>
+            <ScriptTabs
+              scripts={scripts}
+              active={scripts.includes(active) ? active : 'login'}
+              onSelect={setActive}
+              sources={draft.scripts}
+              onChange={(name, source) => update({ scripts: { ...draft.scripts, [name]: source } })}
+            />
+          </Suspense>
+        </fieldset>
+
+        <div className="actions sticky-actions">
+          <button type="submit" className="primary" aria-disabled={saving}>
+            Save
+          </button>
+          <button type="button" className="secondary" onClick={() => setDebugging(true)}>
+            Debug
+          </button>
+          {dirty && !saving && <span className="muted">Unsaved changes</span>}
+          {saving && (
+            <span role="status" className="status loading">
+              Saving…
+            </span>
+          )}
+          {savedNote && (
+            <span role="status" className="saved-note">
+              {savedNote}
+            </span>
+          )}
+        </div>
+        {saveError && <ErrorMessage>Not saved: {saveError}</ErrorMessage>}
+      </form>
+      {debugging && (
+        <DebugDialog
+          poolId={poolId}
+          scripts={MODE_SCRIPTS[saved.mode]}
+          initialScript={active}
+          unsaved={dirty}
+          onClose={() => {
+            setDebugging(false);
+            // The log and progress refresh once the dialog closes, not under it.
+            if (ranDebug.current) onRan();
+            ranDebug.current = false;
+          }}
+          onRan={() => {
+            ranDebug.current = true;
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function PublicIps() {
+  const id = useId();
+  const { state } = useAsync(() => api.publicIps(), []);
+  return (
+    <section className="section card" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>Firewall</h2>
+      {state.status === 'error' && <ErrorMessage>{state.error}</ErrorMessage>}
+      {state.status === 'loading' && <Loading />}
+      {state.status === 'ready' &&
+        (state.data.ips.length === 0 ? (
+          <p className="help">
+            Scripts connect from this server&apos;s own address. If your database sits behind a firewall, let that
+            address in.
+          </p>
+        ) : (
+          <p className="help">
+            If your database sits behind a firewall, let in: <code>{state.data.ips.join(', ')}</code>
+          </p>
+        ))}
+    </section>
+  );
+}

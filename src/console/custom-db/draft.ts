@@ -1,0 +1,125 @@
+/**
+ * The custom database form's state ("draft"), how it comes from the API's answer, how it
+ * goes back as a save, and whether it differs from what is saved.
+ */
+import { SCRIPT_NAMES, type Connection, type CustomDatabase, type CustomDatabaseInput, type Mode, type ScriptName } from '../api/types.js';
+
+/** The API answers every secret as this; sending it back keeps the stored value. */
+export const MASK = '********';
+
+export interface EnvRow {
+  /** stable key for React lists */
+  id: number;
+  name: string;
+  value: string;
+}
+
+export interface ConnectionDraft {
+  type: 'uri' | 'programmatic';
+  uri: string;
+  host: string;
+  port: string;
+  username: string;
+  password: string;
+  database: string;
+}
+
+export interface Draft {
+  enabled: boolean;
+  mode: Mode;
+  connection: ConnectionDraft;
+  env: EnvRow[];
+  scripts: Record<ScriptName, string>;
+  timeoutMs: string;
+}
+
+let nextRowId = 1;
+export const newEnvRow = (name = '', value = ''): EnvRow => ({ id: nextRowId++, name, value });
+
+export function connectionDraftFrom(connection: Connection): ConnectionDraft {
+  const empty: ConnectionDraft = { type: 'uri', uri: '', host: '', port: '', username: '', password: '', database: '' };
+  if (connection === null) return empty;
+  if (connection.type === 'uri') return { ...empty, uri: connection.uri };
+  return {
+    ...empty,
+    type: 'programmatic',
+    host: connection.host,
+    port: String(connection.port),
+    username: connection.username,
+    password: connection.password,
+    database: connection.database,
+  };
+}
+
+export function draftFrom(config: CustomDatabase): Draft {
+  return {
+    enabled: config.enabled,
+    mode: config.mode,
+    connection: connectionDraftFrom(config.connection),
+    env: Object.entries(config.env).map(([name, value]) => newEnvRow(name, value)),
+    scripts: Object.fromEntries(SCRIPT_NAMES.map((name) => [name, config.scripts[name] ?? ''])) as Record<ScriptName, string>,
+    timeoutMs: String(config.timeoutMs),
+  };
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const RESERVED_ENV = new Set(['DB_CONNECTION_URI', 'DB_HOST', 'DB_PORT', 'DB_USERNAME', 'DB_PASSWORD', 'DB_DATABASE']);
+
+function connectionInput(draft: ConnectionDraft): { ok: true; connection: Connection } | { ok: false; message: string } {
+  if (draft.type === 'uri') {
+    const uri = draft.uri.trim();
+    // No URI: the scripts need only env (a web service reached through env values).
+    return { ok: true, connection: uri === '' ? null : { type: 'uri', uri } };
+  }
+  const port = Number(draft.port);
+  if (draft.host.trim() === '') return { ok: false, message: 'Host is required for a programmatic connection' };
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, message: 'Port must be a whole number from 1 to 65535' };
+  return {
+    ok: true,
+    connection: {
+      type: 'programmatic',
+      host: draft.host.trim(),
+      port,
+      username: draft.username,
+      password: draft.password,
+      database: draft.database,
+    },
+  };
+}
+
+/** The PUT body for a draft, or the first thing wrong with it, in words for the form. */
+export function inputFrom(draft: Draft): { ok: true; input: CustomDatabaseInput } | { ok: false; message: string } {
+  const connection = connectionInput(draft.connection);
+  if (!connection.ok) return connection;
+  const env: Record<string, string> = {};
+  for (const row of draft.env) {
+    const name = row.name.trim();
+    if (name === '' && row.value === '') continue;
+    if (!ENV_NAME.test(name)) {
+      return { ok: false, message: `Environment variable name "${name}" must be letters, digits and _, not starting with a digit` };
+    }
+    if (RESERVED_ENV.has(name)) return { ok: false, message: `Environment variable ${name} is set by the connection; choose another name` };
+    if (name in env) return { ok: false, message: `Environment variable ${name} is listed twice` };
+    env[name] = row.value;
+  }
+  const timeoutMs = Number(draft.timeoutMs);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 30_000) {
+    return { ok: false, message: 'Timeout must be a whole number of milliseconds from 100 to 30000' };
+  }
+  const scripts = Object.fromEntries(
+    SCRIPT_NAMES.map((name) => [name, draft.scripts[name].trim() === '' ? null : draft.scripts[name]]),
+  ) as Record<ScriptName, string | null>;
+  return {
+    ok: true,
+    input: { enabled: draft.enabled, mode: draft.mode, connection: connection.connection, env, scripts, timeoutMs },
+  };
+}
+
+/** The draft without React keys, for comparing with what is saved. */
+function comparable(draft: Draft): string {
+  return JSON.stringify({ ...draft, env: draft.env.map(({ name, value }) => [name, value]) });
+}
+
+export function isDirty(draft: Draft, saved: Draft): boolean {
+  return comparable(draft) !== comparable(saved);
+}

@@ -1,0 +1,35 @@
+import type { ReactNode } from 'react';
+import { api } from '../api/client.js';
+import { ErrorMessage } from '../components/Status.js';
+import { useAsync } from '../components/useAsync.js';
+import { Link, paths } from '../router.js';
+
+interface PoolLayoutProps {
+  poolId: string;
+  current: 'customDb' | 'users';
+  children: ReactNode;
+}
+
+/** A pool's pages: its name and the navigation between them. */
+export function PoolLayout({ poolId, current, children }: PoolLayoutProps) {
+  const pool = useAsync(() => api.getPool(poolId), [poolId]);
+  return (
+    <main className="page">
+      <p className="breadcrumb">
+        <Link to={paths.pools()}>User pools</Link> <span aria-hidden="true">/</span>{' '}
+        <span>{pool.state.data?.name ?? (pool.state.status === 'loading' ? '…' : poolId)}</span>
+      </p>
+      {pool.state.status === 'error' && <ErrorMessage onRetry={pool.reload}>{pool.state.error}</ErrorMessage>}
+      <h1 className="pool-title">{pool.state.data?.name ?? 'User pool'}</h1>
+      <nav className="tabs-nav" aria-label="Pool">
+        <Link to={paths.customDb(poolId)} aria-current={current === 'customDb' ? 'page' : undefined}>
+          Custom database
+        </Link>
+        <Link to={paths.users(poolId)} aria-current={current === 'users' ? 'page' : undefined}>
+          Users
+        </Link>
+      </nav>
+      {children}
+    </main>
+  );
+}
