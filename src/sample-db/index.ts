@@ -1,3 +1,4 @@
+// The embedded database (embedded.ts, `npm run sample-db`) is imported on its own: it loads PGlite.
 export { seedMongo, seedMysql, seedPostgres, type SeedResult } from './seed.js';
 export { startSampleWebService, type SampleWebService, type SampleWebServiceOptions } from './web-service.js';
 export { SAMPLE_USERS } from './sample-users.data.js';
