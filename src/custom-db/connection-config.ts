@@ -7,6 +7,7 @@
  * mask sent back means "keep what is stored".
  */
 import type { SecretBox } from '../secrets/secret-box.js';
+import type { Insertable, Selectable } from 'kysely';
 import type { CustomDbConnectionsTable } from '../store/schema.js';
 import { SCRIPT_NAMES, type ConnectionSpec, type ScriptName } from '../script-runtime/index.js';
 import { fail, ok, type Result } from '../shared/result.js';
@@ -121,7 +122,7 @@ type StoredConnection =
   | { type: 'uri'; uri: string }
   | { type: 'programmatic'; host: string; port: number; username: string; password: string; database: string };
 
-export function sealConfig(poolId: string, config: CustomDbConfig, box: SecretBox): CustomDbConnectionsTable {
+export function sealConfig(poolId: string, config: CustomDbConfig, box: SecretBox): Insertable<CustomDbConnectionsTable> {
   const connection: StoredConnection | null =
     config.connection?.type === 'uri'
       ? { type: 'uri', uri: box.seal(config.connection.uri) }
@@ -143,7 +144,7 @@ export function sealConfig(poolId: string, config: CustomDbConfig, box: SecretBo
 
 export class UnreadableSecretError extends Error {}
 
-export function openConfig(row: CustomDbConnectionsTable, box: SecretBox): CustomDbConfig {
+export function openConfig(row: Selectable<CustomDbConnectionsTable>, box: SecretBox): CustomDbConfig {
   const open = (sealed: string): string => {
     const value = box.open(sealed);
     if (value === undefined) throw new UnreadableSecretError(`a secret of pool ${row.pool_id}'s connection cannot be opened with this secret key`);

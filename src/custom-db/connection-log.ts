@@ -1,17 +1,33 @@
 /**
  * The connection log: one entry per script run, newest first. Entries are written
- * behind the request in small batches, so logging never adds a store round trip to a
- * login; a read flushes first, so a reader always sees its own runs.
+ * behind the request in batches (at most a second old), so logging never adds a store
+ * round trip to a login; a read flushes first, so a reader always sees its own runs. Only
+ * the newest CONNECTION_LOG_LIMIT entries per pool are kept, so a batch under heavy load
+ * writes no more than that per pool: older ones would be pruned at once.
  */
-import type { ConnectionLogEntry, CustomDbRepository } from '../store/custom-db.js';
+import { CONNECTION_LOG_LIMIT, type ConnectionLogEntry, type CustomDbRepository } from '../store/custom-db.js';
 
-const FLUSH_AFTER_MS = 100;
+const FLUSH_AFTER_MS = 1000;
 const MAX_MESSAGE_LENGTH = 2000;
 
 export interface ConnectionLog {
   append(poolId: string, entry: ConnectionLogEntry): void;
   list(poolId: string, limit: number): Promise<ConnectionLogEntry[]>;
   flush(): Promise<void>;
+}
+
+function newestPerPool<T extends { poolId: string }>(entries: T[]): T[] {
+  const kept: T[] = [];
+  const counts = new Map<string, number>();
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i];
+    if (entry === undefined) continue;
+    const count = counts.get(entry.poolId) ?? 0;
+    if (count >= CONNECTION_LOG_LIMIT) continue;
+    counts.set(entry.poolId, count + 1);
+    kept.push(entry);
+  }
+  return kept.reverse();
 }
 
 export function connectionLog(repository: CustomDbRepository, onError: (error: unknown) => void): ConnectionLog {
@@ -22,7 +38,7 @@ export function connectionLog(repository: CustomDbRepository, onError: (error: u
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    const batch = pending;
+    const batch = newestPerPool(pending);
     pending = [];
     writing = writing.then(async () => {
       try {

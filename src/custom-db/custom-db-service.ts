@@ -7,7 +7,6 @@
 import { fail, ok, type Result } from '../shared/result.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CustomDbRepository } from '../store/custom-db.js';
-import type { CustomDbConnectionsTable } from '../store/schema.js';
 import type { Pool } from '../store/pools.js';
 import type { UsersRepository } from '../store/users.js';
 import { checkScriptSource, type CallOutcome, type ScriptName, type ScriptRuntimePool } from '../script-runtime/index.js';
@@ -52,23 +51,22 @@ export interface CustomDbDependencies {
   log: ConnectionLog;
 }
 
-function sameRow(a: CustomDbConnectionsTable, b: CustomDbConnectionsTable): boolean {
-  return (Object.keys(a) as (keyof CustomDbConnectionsTable)[]).every((key) => a[key] === b[key]);
-}
-
 export function customDbService({ repository, users, runtimes, box, log }: CustomDbDependencies): CustomDbService {
-  // Opening a config decrypts its secrets; it is kept per pool while its stored row is
-  // unchanged. The row is still read on every request, so a save on any instance is
-  // seen by the next request everywhere.
-  const opened = new Map<string, { row: CustomDbConnectionsTable; config: CustomDbConfig }>();
+  // Opening a config means reading its scripts and decrypting its secrets; the opened
+  // config is kept per pool with the revision it was read at. Every request still reads
+  // the revision (one integer), so a save on any instance is seen by the next request
+  // everywhere.
+  const opened = new Map<string, { revision: number; config: CustomDbConfig }>();
   const load = async (poolId: string): Promise<CustomDbConfig> => {
+    const revision = await repository.revision(poolId);
+    if (revision === undefined) return defaultConfig();
+    const cached = opened.get(poolId);
+    if (cached?.revision === revision) return cached.config;
     const row = await repository.get(poolId);
     if (!row) return defaultConfig();
-    const cached = opened.get(poolId);
-    if (cached && sameRow(cached.row, row)) return cached.config;
     const config = openConfig(row, box);
     if (opened.size >= 1000) opened.clear();
-    opened.set(poolId, { row, config });
+    opened.set(poolId, { revision: Number(row.revision), config });
     return config;
   };
 

@@ -1,6 +1,6 @@
 /** Queries of the custom database connection and its connection log. */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { CustomDbConnectionsTable, StoreSchema } from './schema.js';
 
 export interface ConnectionLogEntry {
@@ -14,9 +14,13 @@ export interface ConnectionLogEntry {
 /** How many log entries are kept per pool; older ones are pruned as new ones arrive. */
 export const CONNECTION_LOG_LIMIT = 500;
 
+export type StoredConnection = Selectable<CustomDbConnectionsTable>;
+
 export interface CustomDbRepository {
-  get(poolId: string): Promise<CustomDbConnectionsTable | undefined>;
-  save(row: CustomDbConnectionsTable): Promise<void>;
+  get(poolId: string): Promise<StoredConnection | undefined>;
+  /** Only the revision: what a request reads to learn whether its cached copy is current. */
+  revision(poolId: string): Promise<number | undefined>;
+  save(row: Insertable<CustomDbConnectionsTable>): Promise<void>;
   appendLogs(entries: { poolId: string; entry: ConnectionLogEntry }[]): Promise<void>;
   listLogs(poolId: string, limit: number): Promise<ConnectionLogEntry[]>;
 }
@@ -27,12 +31,22 @@ export function customDbRepository(db: Kysely<StoreSchema>): CustomDbRepository 
     async get(poolId) {
       return db.selectFrom('custom_db_connections').selectAll().where('pool_id', '=', poolId).executeTakeFirst();
     },
+    async revision(poolId) {
+      const row = await db
+        .selectFrom('custom_db_connections')
+        .select('revision')
+        .where('pool_id', '=', poolId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : Number(row.revision);
+    },
     async save(row) {
-      const { pool_id: _poolId, ...changes } = row;
+      const { pool_id: _poolId, revision: _revision, ...changes } = row;
       await db
         .insertInto('custom_db_connections')
-        .values(row)
-        .onConflict((oc) => oc.column('pool_id').doUpdateSet(changes))
+        .values({ ...row, revision: 1 })
+        .onConflict((oc) =>
+          oc.column('pool_id').doUpdateSet({ ...changes, revision: sql<number>`custom_db_connections.revision + 1` }),
+        )
         .execute();
     },
     async appendLogs(entries) {

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Table types of the server's own store. The same migrations create these tables in
  * SQLite and PostgreSQL, so the types stay within what both share: text, integer
@@ -64,6 +66,8 @@ export interface CustomDbConnectionsTable {
   /** JSON array of host names */
   allowed_hosts: string;
   updated_at: string;
+  /** bumped by every save (the database does it), so readers can check for changes cheaply */
+  revision: Generated<number>;
 }
 
 export interface ConnectionLogsTable {
