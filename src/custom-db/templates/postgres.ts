@@ -36,6 +36,9 @@ if (!global.pgPool) {
   // An idle connection dropped by the server (a restart) must not end the runtime; the pool
   // opens a new one for the next query.
   global.pgPool.on('error', (error) => console.warn('PostgreSQL pool: ' + error.message));
+  // So does a connection dropped while a script holds it (the pool only listens on idle
+  // ones): the query in flight fails, and the pool discards the client when released.
+  global.pgPool.on('connect', (client) => client.on('error', () => {}));
 }`;
 
 const COLUMNS = columnConstants(DIALECT);
