@@ -2,7 +2,7 @@
  * CUSTOM_USER_STORE: the users of the pool live only in the customer's database.
  * Every operation runs the matching script; nothing about users is stored here.
  */
-import { ok, type Result } from '../shared/result.js';
+import { fail, ok, type Result } from '../shared/result.js';
 import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
 import { userFromProfile } from '../custom-db/profile.js';
 import type { ScriptName } from '../script-runtime/index.js';
@@ -10,7 +10,6 @@ import type { Page } from '../store/pools.js';
 import type { User } from './user.js';
 import type { RequestInfo, UserDirectory } from './user-directory.js';
 import { BLOCKED_MESSAGE } from './local-directory.js';
-import { fail } from '../shared/result.js';
 
 export function customStoreDirectory(poolId: string, scripts: ScriptCaller): UserDirectory {
   const toUser = (profile: unknown) => userFromProfile(profile, poolId, 'custom-db');
