@@ -62,6 +62,23 @@ function expectPage(value: unknown): asserts value is Page {
   expect(value).toEqual(expect.objectContaining({ totalCount: expect.any(Number) as unknown, list: expect.any(Array) as unknown }));
 }
 
+/** The programmatic form of a connection URI: what `DB_HOST`, `DB_PORT`, … hold for it. */
+export function fieldsOf(uri: string, database: string, defaultPort: number): ConnectionEnv {
+  const url = new URL(uri);
+  return {
+    DB_HOST: url.hostname,
+    DB_PORT: url.port || String(defaultPort),
+    DB_USERNAME: decodeURIComponent(url.username),
+    DB_PASSWORD: decodeURIComponent(url.password),
+    DB_DATABASE: database,
+  };
+}
+
+/** A target whose store is not there: registered skipped, the reason in its title. */
+export function describeSkippedConformance(title: string): void {
+  describe.skipIf(true)(title, () => undefined);
+}
+
 export function describeTemplateConformance(target: ConformanceTarget): void {
   const template = templateById(target.templateId);
   let pool: ScriptRuntimePool;

@@ -5,10 +5,9 @@
  * unreachable server fails the suite.
  */
 import { randomBytes } from 'node:crypto';
-import { describe } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { seedMongo } from '../../../src/sample-db/index.js';
-import { describeTemplateConformance } from './conformance.js';
+import { describeSkippedConformance, describeTemplateConformance, fieldsOf } from './conformance.js';
 
 const mongodbUrl = process.env['MONGODB_URL'];
 
@@ -20,7 +19,7 @@ function withDatabase(url: string, name: string): string {
 }
 
 if (mongodbUrl === undefined || mongodbUrl === '') {
-  describe.skip('MongoDB template against a real MongoDB (skipped: MONGODB_URL is not set)', () => {});
+  describeSkippedConformance('MongoDB template against a real MongoDB (skipped: MONGODB_URL is not set)');
 } else {
   const name = `gh_tpl_${randomBytes(4).toString('hex')}`;
   const databaseUrl = withDatabase(mongodbUrl, name);
@@ -30,17 +29,7 @@ if (mongodbUrl === undefined || mongodbUrl === '') {
     missingId: '0123456789abcdef01234567',
     async setup() {
       await seedMongo(databaseUrl);
-      const parsed = new URL(mongodbUrl);
-      return {
-        uri: { DB_CONNECTION_URI: databaseUrl },
-        fields: {
-          DB_HOST: parsed.hostname,
-          DB_PORT: parsed.port || '27017',
-          DB_USERNAME: decodeURIComponent(parsed.username),
-          DB_PASSWORD: decodeURIComponent(parsed.password),
-          DB_DATABASE: name,
-        },
-      };
+      return { uri: { DB_CONNECTION_URI: databaseUrl }, fields: fieldsOf(mongodbUrl, name, 27017) };
     },
     async teardown() {
       const client = new MongoClient(databaseUrl, { serverSelectionTimeoutMS: 5000 });

@@ -1,8 +1,7 @@
 /** The MySQL template against a real MariaDB, in a fresh database seeded with the sample. */
-import { describe } from 'vitest';
 import { seedMysql } from '../../../src/sample-db/index.js';
 import { createMysqlDatabase, mysqlReachable, type TestDatabase } from '../../support/databases.js';
-import { describeTemplateConformance } from './conformance.js';
+import { describeSkippedConformance, describeTemplateConformance, fieldsOf } from './conformance.js';
 
 // Throws (failing this file) when GATEHOUSE_REQUIRE_DATABASES=1 and MariaDB is down.
 const reachable = await mysqlReachable();
@@ -17,22 +16,12 @@ if (reachable) {
     async setup() {
       database = await createMysqlDatabase('gh_tpl');
       await seedMysql(database.url);
-      const url = new URL(database.url);
-      return {
-        uri: { DB_CONNECTION_URI: database.url },
-        fields: {
-          DB_HOST: url.hostname,
-          DB_PORT: url.port || '3306',
-          DB_USERNAME: decodeURIComponent(url.username),
-          DB_PASSWORD: decodeURIComponent(url.password),
-          DB_DATABASE: database.name,
-        },
-      };
+      return { uri: { DB_CONNECTION_URI: database.url }, fields: fieldsOf(database.url, database.name, 3306) };
     },
     async teardown() {
       await database.drop();
     },
   });
 } else {
-  describe.skip('MySQL template (skipped: MariaDB/MySQL unreachable; set GATEHOUSE_REQUIRE_DATABASES=1 to fail instead)', () => {});
+  describeSkippedConformance('MySQL template (skipped: MariaDB/MySQL unreachable; set GATEHOUSE_REQUIRE_DATABASES=1 to fail instead)');
 }
