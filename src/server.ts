@@ -42,6 +42,7 @@ export interface ServerOptions {
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const runtimes = new ScriptRuntimePool(options.runtimes);
   try {
     const settings = settingsRepository(store.db);
     const secretKey = loadOrGenerateSecretKey(config.secretKey, config.dataDir);
@@ -56,7 +57,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const admin = await setUpAdminToken(config.adminToken, settings);
     const pools = poolsRepository(store.db);
     const users = usersRepository(store.db);
-    const runtimes = new ScriptRuntimePool(options.runtimes);
     const repository = customDbRepository(store.db);
     const log = connectionLog(repository, (error) => app.log.warn({ err: error }, 'connection log entry lost'));
     const customDb = customDbService({ repository, users, runtimes, box, log });
@@ -96,6 +96,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       },
     };
   } catch (error) {
+    // A start that fails half-way must not leave the warm spare process behind.
+    await runtimes.close();
     await store.close();
     throw error;
   }

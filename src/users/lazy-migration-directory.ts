@@ -14,7 +14,7 @@ import { profileInputFrom, userFromProfile } from '../custom-db/profile.js';
 import type { UsersRepository } from '../store/users.js';
 import type { AccountQuery, User } from './user.js';
 import type { NewUserInput, RequestInfo, UserDirectory } from './user-directory.js';
-import { BLOCKED_MESSAGE, USER_EXISTS_MESSAGE, WRONG_CREDENTIALS_MESSAGE, localDirectory } from './local-directory.js';
+import { BLOCKED_MESSAGE, USER_EXISTS_MESSAGE, WRONG_CREDENTIALS_MESSAGE, localDirectory, loginLocally } from './local-directory.js';
 
 export function lazyMigrationDirectory(poolId: string, users: UsersRepository, scripts: ScriptCaller): UserDirectory {
   const local = localDirectory(poolId, users);
@@ -62,7 +62,8 @@ export function lazyMigrationDirectory(poolId: string, users: UsersRepository, s
     create: createChecked,
     register: createChecked,
     async login(query, password, request) {
-      if (await users.findCredentials(poolId, query)) return local.login(query, password, request);
+      const found = await users.findCredentials(poolId, query);
+      if (found) return loginLocally(poolId, users, found, password, request);
 
       const outcome = await scripts.call('login', [query, password], { request });
       if (!outcome.ok) return failureFor('login', outcome.error);

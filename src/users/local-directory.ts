@@ -3,7 +3,7 @@ import { fail, ok, type Result } from '../shared/result.js';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../auth/passwords.js';
 import type { UsersRepository } from '../store/users.js';
 import type { User } from './user.js';
-import type { NewUserInput, UserDirectory } from './user-directory.js';
+import type { NewUserInput, RequestInfo, UserDirectory } from './user-directory.js';
 
 export const USER_EXISTS_MESSAGE = 'A user with this email, username or phone already exists';
 export const WRONG_CREDENTIALS_MESSAGE = 'Wrong username or password';
@@ -50,19 +50,31 @@ export function localDirectory(poolId: string, users: UsersRepository): UserDire
       if (!found.password) return ok(await verifyAgainstDecoy(password));
       return ok(await verifyPassword(found.password, password));
     },
-    async login(query, password, request) {
-      const found = await users.findCredentials(poolId, query);
-      if (!found?.password) {
-        await verifyAgainstDecoy(password);
-        return fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
-      }
-      if (!(await verifyPassword(found.password, password))) {
-        return fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
-      }
-      // Blocked is told only to someone who knows the password, so it leaks nothing.
-      if (found.user.blocked) return fail('ACCOUNT_BLOCKED', BLOCKED_MESSAGE);
-      const user = await users.recordLogin(poolId, found.user.id, request.ip);
-      return user ? ok(user) : fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
-    },
+    login: async (query, password, request) =>
+      loginLocally(poolId, users, await users.findCredentials(poolId, query), password, request),
   };
+}
+
+/**
+ * A local login once the account is looked up (`found` undefined: no such user), so a
+ * caller that already looked it up does not read it twice.
+ */
+export async function loginLocally(
+  poolId: string,
+  users: UsersRepository,
+  found: Awaited<ReturnType<UsersRepository['findCredentials']>>,
+  password: string,
+  request: RequestInfo,
+): Promise<Result<User>> {
+  if (!found?.password) {
+    await verifyAgainstDecoy(password);
+    return fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
+  }
+  if (!(await verifyPassword(found.password, password))) {
+    return fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
+  }
+  // Blocked is told only to someone who knows the password, so it leaks nothing.
+  if (found.user.blocked) return fail('ACCOUNT_BLOCKED', BLOCKED_MESSAGE);
+  const user = await users.recordLogin(poolId, found.user.id, request.ip);
+  return user ? ok(user) : fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
 }
