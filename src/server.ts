@@ -19,7 +19,10 @@ import { customDbRepository } from './store/custom-db.js';
 import { ScriptRuntimePool, type ScriptRuntimePoolOptions } from './script-runtime/index.js';
 import { connectionLog } from './custom-db/connection-log.js';
 import { customDbService } from './custom-db/custom-db-service.js';
+import { connectionConfigs } from './custom-db/connection-configs.js';
 import { loginThrottle } from './auth/login-throttle.js';
+import { loginUseCase } from './auth/login.js';
+import { userDirectories } from './users/directories.js';
 import { loginFailuresRepository } from './store/login-failures.js';
 
 export interface Server {
@@ -59,14 +62,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const users = usersRepository(store.db);
     const repository = customDbRepository(store.db);
     const log = connectionLog(repository, (error) => app.log.warn({ err: error }, 'connection log entry lost'));
-    const customDb = customDbService({ repository, users, runtimes, box, log });
+    const customDb = customDbService({ configs: connectionConfigs(repository, box), users, runtimes, log });
+
+    const directoryFor = userDirectories(users, customDb);
+    const login = loginUseCase({ directoryFor, throttle: loginThrottle(loginFailuresRepository(store.db), config.throttle) });
 
     const app = await buildApp(
       {
         pools,
-        directoryFor: (pool) => customDb.directoryFor(pool),
+        directoryFor,
+        login,
         customDb,
-        throttle: loginThrottle(loginFailuresRepository(store.db), config.throttle),
         tokens,
         adminToken: admin.check,
         publicIps: config.publicIps,

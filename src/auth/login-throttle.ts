@@ -5,7 +5,7 @@
  * successful login clears its account's count and costs one read.
  */
 import type { LoginFailuresRepository } from '../store/login-failures.js';
-import { normaliseEmail, type AccountQuery } from '../users/user.js';
+import { normaliseEmail, type AccountQuery } from '../domain/user.js';
 
 export interface ThrottleSettings {
   maxFailuresPerAccount: number;

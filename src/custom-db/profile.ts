@@ -11,7 +11,7 @@ import {
   type ProfileInput,
   type User,
   type UserSource,
-} from '../users/user.js';
+} from '../domain/user.js';
 
 /** Longest profile value kept when a migrated user is copied into the own store. */
 const FIELD_MAX_LENGTH = 1024;

@@ -3,10 +3,10 @@
  * argument filled in, the outcome written to the connection log with every secret
  * scrubbed out, and a failure translated into the API's error codes in one place.
  */
-import type { Pool } from '../store/pools.js';
-import type { RequestInfo } from '../users/user-directory.js';
-import { fail, type Failure } from '../shared/result.js';
-import type { ErrorCode } from '../shared/error-codes.js';
+import type { Pool } from '../domain/pool.js';
+import type { RequestInfo } from '../domain/user.js';
+import { fail, type Failure } from '../domain/result.js';
+import type { ErrorCode } from '../domain/error-codes.js';
 import {
   SCRIPT_DISPLAY_NAMES,
   isTypedErrorName,
@@ -17,7 +17,9 @@ import {
   type ScriptRuntimePool,
   type TypedErrorName,
 } from '../script-runtime/index.js';
-import { MASK, runtimeSpec, secretsOf, type CustomDbConfig } from './connection-config.js';
+import type { CustomDbConfig } from './connection-config.js';
+import { MASK, secretsOf } from './config-secrets.js';
+import { runtimeSpec } from './runtime-spec.js';
 import type { ConnectionLog } from './connection-log.js';
 
 /** How many arguments each script takes before `context`. */

@@ -5,36 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { AdminTokenCheck } from '../auth/admin-token.js';
-import type { TokenService } from '../auth/tokens.js';
-import type { LoginThrottle } from '../auth/login-throttle.js';
-import type { Pool, PoolsRepository } from '../store/pools.js';
-import type { UserDirectory } from '../users/user-directory.js';
-import type { CustomDbService } from '../custom-db/custom-db-service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ApiError, handleError, sendError } from './errors.js';
 import { collectOpenApi } from './openapi.js';
 import { ErrorResponse } from './schemas/common.js';
 import { UserResponse } from './schemas/users.js';
 import { createValidatorCompiler } from './validation.js';
+import { bearerToken, type AppServices } from './context.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
-
-export interface AppServices {
-  pools: PoolsRepository;
-  /** The users of a pool, through whichever face its custom database mode selects. */
-  directoryFor(pool: Pool): Promise<UserDirectory>;
-  customDb: CustomDbService;
-  throttle: LoginThrottle;
-  tokens: TokenService;
-  adminToken: AdminTokenCheck;
-  publicIps: string[];
-  /** true once the own store answers */
-  storeReachable(): Promise<boolean>;
-}
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -56,6 +39,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler(SHARED_SCHEMAS));
   // The API speaks JSON only; Fastify would otherwise accept text/plain bodies as strings.
   app.removeContentTypeParser('text/plain');
@@ -66,15 +50,14 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   const openApi = collectOpenApi(app, SHARED_SCHEMAS);
 
-  await app.register(async (open) => {
+  await typed.register(async (open) => {
     await systemRoutes(open, services, openApi);
     await authRoutes(open, services);
   });
 
-  await app.register(async (admin) => {
+  await typed.register(async (admin) => {
     admin.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+      const token = bearerToken(request);
       if (token === '' || !services.adminToken.matches(token)) {
         throw new ApiError('UNAUTHORIZED', 'This endpoint needs Authorization: Bearer <admin token>');
       }
@@ -88,11 +71,4 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   await app.register(consoleRoutes);
 
   return app;
-}
-
-/** The pool named in the path, or a 404 POOL_NOT_FOUND. */
-export async function requirePool(services: Pick<AppServices, 'pools'>, poolId: string): Promise<Pool> {
-  const pool = await services.pools.get(poolId);
-  if (!pool) throw new ApiError('POOL_NOT_FOUND', `No user pool with id ${poolId}`);
-  return pool;
 }

@@ -3,8 +3,8 @@
  * and a message that is safe for the caller. Details for operators go to the log.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_STATUS, type ErrorCode } from '../shared/error-codes.js';
-import type { Failure, Result } from '../shared/result.js';
+import { ERROR_STATUS, type ErrorCode } from '../domain/error-codes.js';
+import type { Failure, Result } from '../domain/result.js';
 import { isStoreUnavailable } from '../store/database.js';
 
 export class ApiError extends Error {
@@ -18,12 +18,14 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
   static from(failure: Failure): ApiError {
-    return new ApiError(failure.code, failure.message);
+    const headers: Record<string, string> =
+      failure.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failure.retryAfterSeconds) };
+    return new ApiError(failure.code, failure.message, headers);
   }
 }
 
 /** The value of a Result, or the failure thrown for the error handler to answer. */
-export function unwrap<T>(result: Result<T>): T {
+export function unwrap<T, C extends ErrorCode>(result: Result<T, C>): T {
   if (result.ok) return result.value;
   throw ApiError.from(result.error);
 }

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SecretBox } from './secret-box.js';
-import type { SettingsRepository } from '../store/settings.js';
 
 const KEY_FILE = 'secret.key';
 const CHECK_SETTING = 'secret_key_check';
@@ -42,7 +41,13 @@ export function loadOrGenerateSecretKey(configured: Buffer | undefined, dataDir:
 }
 
 /** Seals a check value on first use; later starts must be able to open it. */
-export async function verifySecretKey(settings: SettingsRepository, box: SecretBox): Promise<boolean> {
+/** The part of the settings store the check needs (the store's settings repository fits it). */
+export interface CheckValueStore {
+  insertIfAbsent(key: string, value: string): Promise<unknown>;
+  get(key: string): Promise<string | undefined>;
+}
+
+export async function verifySecretKey(settings: CheckValueStore, box: SecretBox): Promise<boolean> {
   await settings.insertIfAbsent(CHECK_SETTING, box.seal(CHECK_PLAINTEXT));
   const sealed = await settings.get(CHECK_SETTING);
   return sealed !== undefined && box.open(sealed) === CHECK_PLAINTEXT;

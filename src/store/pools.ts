@@ -2,19 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { PoolsTable, StoreSchema } from './schema.js';
-
-export interface Pool {
-  id: string;
-  name: string;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Page<T> {
-  totalCount: number;
-  list: T[];
-}
+import type { Page } from '../domain/page.js';
+import type { Pool } from '../domain/pool.js';
 
 export interface PoolsRepository {
   create(input: { name: string; metadata: Record<string, unknown> }): Promise<Pool>;

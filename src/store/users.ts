@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { StoreSchema, UsersTable } from './schema.js';
 import { isUniqueViolation } from './database.js';
-import type { Page } from './pools.js';
+import type { Page } from '../domain/page.js';
+import type { StoredPassword } from '../domain/password.js';
 import {
 
   COLUMN_PROFILE_FIELDS,
@@ -17,12 +18,7 @@ import {
   type User,
   type UserQuery,
   type UserSource,
-} from '../users/user.js';
-
-export interface StoredPassword {
-  hash: string;
-  algorithm: string;
-}
+} from '../domain/user.js';
 
 export interface NewUserRow {
   profile: ProfileInput;

@@ -2,13 +2,14 @@
  * CUSTOM_USER_STORE: the users of the pool live only in the customer's database.
  * Every operation runs the matching script; nothing about users is stored here.
  */
-import { fail, ok, type Result } from '../shared/result.js';
+import { fail, ok, type Result } from '../domain/result.js';
 import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
 import { userFromProfile } from '../custom-db/profile.js';
 import type { ScriptName } from '../script-runtime/index.js';
-import type { Page } from '../store/pools.js';
-import type { User } from './user.js';
-import type { RequestInfo, UserDirectory } from './user-directory.js';
+import type { Page } from '../domain/page.js';
+import type { User } from '../domain/user.js';
+import type { RequestInfo } from '../domain/user.js';
+import type { UserDirectory } from './user-directory.js';
 import { BLOCKED_MESSAGE } from './local-directory.js';
 
 export function customStoreDirectory(poolId: string, scripts: ScriptCaller): UserDirectory {

@@ -7,13 +7,14 @@
  * instances, create exactly one local row. The unique index on (pool, external_id)
  * decides; every loser reads the winner's row. No in-memory lock is involved.
  */
-import { fail, ok, type Result } from '../shared/result.js';
-import { hashPassword } from '../auth/passwords.js';
+import { fail, ok, type Result } from '../domain/result.js';
+import { hashPassword } from '../passwords/passwords.js';
 import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
 import { profileInputFrom, userFromProfile } from '../custom-db/profile.js';
 import type { UsersRepository } from '../store/users.js';
-import type { AccountQuery, User } from './user.js';
-import type { NewUserInput, RequestInfo, UserDirectory } from './user-directory.js';
+import type { AccountQuery, User } from '../domain/user.js';
+import type { NewUserInput, RequestInfo } from '../domain/user.js';
+import type { UserDirectory } from './user-directory.js';
 import { BLOCKED_MESSAGE, USER_EXISTS_MESSAGE, WRONG_CREDENTIALS_MESSAGE, localDirectory, loginLocally } from './local-directory.js';
 
 export function lazyMigrationDirectory(poolId: string, users: UsersRepository, scripts: ScriptCaller): UserDirectory {

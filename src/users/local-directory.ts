@@ -1,9 +1,10 @@
 /** The users of a pool kept in the server's own store. */
-import { fail, ok, type Result } from '../shared/result.js';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../auth/passwords.js';
+import { fail, ok, type Result } from '../domain/result.js';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../passwords/passwords.js';
 import type { UsersRepository } from '../store/users.js';
-import type { User } from './user.js';
-import type { NewUserInput, RequestInfo, UserDirectory } from './user-directory.js';
+import type { User } from '../domain/user.js';
+import type { NewUserInput, RequestInfo } from '../domain/user.js';
+import type { UserDirectory } from './user-directory.js';
 
 export const USER_EXISTS_MESSAGE = 'A user with this email, username or phone already exists';
 export const WRONG_CREDENTIALS_MESSAGE = 'Wrong username or password';

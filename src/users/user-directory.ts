@@ -4,18 +4,10 @@
  * lazy migration (local first, scripts for users not migrated yet). Every expected
  * outcome is a Result; only bugs throw.
  */
-import type { Result } from '../shared/result.js';
-import type { Page } from '../store/pools.js';
-import type { AccountQuery, ProfileInput, User, UserQuery } from './user.js';
+import type { Result } from '../domain/result.js';
+import type { Page } from '../domain/page.js';
+import type { AccountQuery, NewUserInput, RequestInfo, User, UserChanges, UserQuery } from '../domain/user.js';
 
-export type NewUserInput = ProfileInput & { password?: string };
-export type UserChanges = ProfileInput & { password?: string };
-
-/** What a login or registration request knows about its caller. */
-export interface RequestInfo {
-  ip: string | null;
-  userAgent: string | null;
-}
 
 export interface UserDirectory {
   list(page: number, limit: number): Promise<Result<Page<User>>>;

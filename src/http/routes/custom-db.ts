@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { PoolParams } from '../schemas/common.js';
 import {
   CustomDbInput,
@@ -10,16 +9,15 @@ import {
   TemplatesResponse,
   type ConnectionInput,
 } from '../schemas/custom-db.js';
-import { requirePool, type AppServices } from '../app.js';
+import { requirePool, type AppServices, type TypedApp } from '../context.js';
 import { ApiError, unwrap } from '../errors.js';
-import type { Connection } from '../../custom-db/connection-config.js';
-import type { ConfigChanges } from '../../custom-db/custom-db-service.js';
+import { CONNECTION_ENV_NAMES, type Connection } from '../../custom-db/connection-config.js';
+import type { ConfigChanges } from '../../custom-db/connection-configs.js';
 import { TEMPLATES } from '../../custom-db/templates/index.js';
 
 const docs = (summary: string) => ({ docs: { summary, tags: ['custom database'], auth: 'admin' as const } });
 
-/** Variables the connection itself sets; an env entry of the same name would be shadowed. */
-const RESERVED_ENV = new Set(['DB_CONNECTION_URI', 'DB_HOST', 'DB_PORT', 'DB_USERNAME', 'DB_PASSWORD', 'DB_DATABASE']);
+const RESERVED_ENV: ReadonlySet<string> = new Set(CONNECTION_ENV_NAMES);
 
 function connectionFrom(input: ConnectionInput | null): Connection {
   if (input === null) return null;
@@ -47,16 +45,16 @@ function connectionFrom(input: ConnectionInput | null): Connection {
   };
 }
 
-export async function customDbRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+export async function customDbRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const customDb = services.customDb;
 
   app.get(
     '/api/v1/custom-db/templates',
     { config: docs('Script templates for PostgreSQL, MySQL, MongoDB and web services'), schema: { response: { 200: TemplatesResponse } } },
-    async () => ({ list: TEMPLATES }),
+    async () => ({ list: [...TEMPLATES] }),
   );
 
-  app.get<{ Params: PoolParams }>(
+  app.get(
     '/api/v1/pools/:poolId/custom-db',
     {
       config: docs("The pool's custom database connection, secrets masked"),
@@ -68,7 +66,7 @@ export async function customDbRoutes(app: FastifyInstance, services: AppServices
     },
   );
 
-  app.put<{ Params: PoolParams; Body: CustomDbInput }>(
+  app.put(
     '/api/v1/pools/:poolId/custom-db',
     {
       config: docs('Save the connection; omitted fields keep their values, the mask keeps a stored secret'),
@@ -88,7 +86,7 @@ export async function customDbRoutes(app: FastifyInstance, services: AppServices
     },
   );
 
-  app.post<{ Params: PoolParams; Body: DebugInput }>(
+  app.post(
     '/api/v1/pools/:poolId/custom-db/debug',
     {
       config: docs('Run a saved script with given arguments and show what it did'),
@@ -100,7 +98,7 @@ export async function customDbRoutes(app: FastifyInstance, services: AppServices
     },
   );
 
-  app.get<{ Params: PoolParams; Querystring: LogsQuery }>(
+  app.get(
     '/api/v1/pools/:poolId/custom-db/logs',
     {
       config: docs('Recent script runs, newest first'),
@@ -112,7 +110,7 @@ export async function customDbRoutes(app: FastifyInstance, services: AppServices
     },
   );
 
-  app.get<{ Params: PoolParams }>(
+  app.get(
     '/api/v1/pools/:poolId/custom-db/migration',
     {
       config: docs('Lazy migration progress'),

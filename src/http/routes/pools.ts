@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { PageQuery, PoolParams } from '../schemas/common.js';
 import { PoolInput, PoolPage, PoolPatch, PoolResponse } from '../schemas/pools.js';
-import { requirePool, type AppServices } from '../app.js';
+import { requirePool, type AppServices, type TypedApp } from '../context.js';
 import { ApiError } from '../errors.js';
 
 const docs = (summary: string) => ({ docs: { summary, tags: ['pools'], auth: 'admin' as const } });
@@ -13,8 +12,8 @@ function assertJsonMetadata(metadata: Record<string, unknown> | undefined): void
   }
 }
 
-export async function poolRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
-  app.post<{ Body: PoolInput }>(
+export async function poolRoutes(app: TypedApp, services: AppServices): Promise<void> {
+  app.post(
     '/api/v1/pools',
     { config: docs('Create a user pool'), schema: { body: PoolInput, response: { 201: PoolResponse } } },
     async (request, reply) => {
@@ -24,19 +23,19 @@ export async function poolRoutes(app: FastifyInstance, services: AppServices): P
     },
   );
 
-  app.get<{ Querystring: PageQuery }>(
+  app.get(
     '/api/v1/pools',
     { config: docs('List user pools'), schema: { querystring: PageQuery, response: { 200: PoolPage } } },
     async (request) => services.pools.list(request.query.page, request.query.limit),
   );
 
-  app.get<{ Params: PoolParams }>(
+  app.get(
     '/api/v1/pools/:poolId',
     { config: docs('Get a user pool'), schema: { params: PoolParams, response: { 200: PoolResponse } } },
     async (request) => requirePool(services, request.params.poolId),
   );
 
-  app.patch<{ Params: PoolParams; Body: PoolPatch }>(
+  app.patch(
     '/api/v1/pools/:poolId',
     {
       config: docs('Rename a user pool or replace its metadata'),
@@ -50,7 +49,7 @@ export async function poolRoutes(app: FastifyInstance, services: AppServices): P
     },
   );
 
-  app.delete<{ Params: PoolParams }>(
+  app.delete(
     '/api/v1/pools/:poolId',
     { config: docs('Delete a user pool and its local users'), schema: { params: PoolParams } },
     async (request, reply) => {

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { AppServices } from '../app.js';
+import type { AppServices, TypedApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { OpenApiCollector } from '../openapi.js';
 
-export async function systemRoutes(app: FastifyInstance, services: AppServices, openApi: OpenApiCollector): Promise<void> {
+export async function systemRoutes(app: TypedApp, services: AppServices, openApi: OpenApiCollector): Promise<void> {
   app.get(
     '/healthz',
     {

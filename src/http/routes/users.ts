@@ -1,37 +1,25 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { PageQuery, PoolParams } from '../schemas/common.js';
 import { FindQuery, PasswordToCheck, SearchQuery, UserInput, UserPage, UserParams, UserResponse } from '../schemas/users.js';
-import { requirePool, type AppServices } from '../app.js';
+import { requirePool, type AppServices, type TypedApp } from '../context.js';
 import { ApiError, unwrap } from '../errors.js';
-import type { NewUserInput, UserChanges } from '../../users/user-directory.js';
-import type { AccountQuery } from '../../users/user.js';
+import { singleAccountQuery } from '../account-query.js';
 
 const docs = (summary: string) => ({ docs: { summary, tags: ['users'], auth: 'admin' as const } });
 const UserRef = Type.Ref(UserResponse);
 const VerifyInput = Type.Object({ password: PasswordToCheck }, { additionalProperties: false });
 const UserPatch = Type.Object(UserInput.properties, { additionalProperties: false, minProperties: 1 });
 
-/** Exactly one look-up key, so "find by email and phone" cannot mean two things. */
-export function singleAccountQuery(query: Static<typeof FindQuery>, where: string): AccountQuery {
-  const given = (['email', 'username', 'phone'] as const).filter((key) => query[key] !== undefined);
-  const key = given[0];
-  if (given.length !== 1 || key === undefined) {
-    throw new ApiError('VALIDATION_ERROR', `${where} must have exactly one of email, username, phone`);
-  }
-  return { [key]: query[key] } as AccountQuery;
-}
-
-export async function userRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+export async function userRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const directory = async (poolId: string) => services.directoryFor(await requirePool(services, poolId));
 
-  app.get<{ Params: PoolParams; Querystring: PageQuery }>(
+  app.get(
     '/api/v1/pools/:poolId/users',
     { config: docs('List users'), schema: { params: PoolParams, querystring: PageQuery, response: { 200: UserPage } } },
     async (request) => unwrap(await (await directory(request.params.poolId)).list(request.query.page, request.query.limit)),
   );
 
-  app.get<{ Params: PoolParams; Querystring: Static<typeof SearchQuery> }>(
+  app.get(
     '/api/v1/pools/:poolId/users/search',
     {
       config: docs('Search users by email, username, phone or nickname'),
@@ -43,7 +31,7 @@ export async function userRoutes(app: FastifyInstance, services: AppServices): P
     },
   );
 
-  app.get<{ Params: PoolParams; Querystring: Static<typeof FindQuery> }>(
+  app.get(
     '/api/v1/pools/:poolId/users/find',
     {
       config: docs('Find one user by email, username or phone'),
@@ -57,7 +45,7 @@ export async function userRoutes(app: FastifyInstance, services: AppServices): P
     },
   );
 
-  app.get<{ Params: UserParams }>(
+  app.get(
     '/api/v1/pools/:poolId/users/:userId',
     { config: docs('Get a user'), schema: { params: UserParams, response: { 200: UserRef } } },
     async (request) => {
@@ -68,7 +56,7 @@ export async function userRoutes(app: FastifyInstance, services: AppServices): P
     },
   );
 
-  app.post<{ Params: PoolParams; Body: NewUserInput }>(
+  app.post(
     '/api/v1/pools/:poolId/users',
     { config: docs('Create a user'), schema: { params: PoolParams, body: UserInput, response: { 201: UserRef } } },
     async (request, reply) => {
@@ -77,7 +65,7 @@ export async function userRoutes(app: FastifyInstance, services: AppServices): P
     },
   );
 
-  app.patch<{ Params: UserParams; Body: UserChanges }>(
+  app.patch(
     '/api/v1/pools/:poolId/users/:userId',
     {
       config: docs('Update a user; a password field sets a new password'),
@@ -89,7 +77,7 @@ export async function userRoutes(app: FastifyInstance, services: AppServices): P
     },
   );
 
-  app.delete<{ Params: UserParams }>(
+  app.delete(
     '/api/v1/pools/:poolId/users/:userId',
     { config: docs('Delete a user'), schema: { params: UserParams } },
     async (request, reply) => {
@@ -99,7 +87,7 @@ export async function userRoutes(app: FastifyInstance, services: AppServices): P
     },
   );
 
-  app.post<{ Params: UserParams; Body: Static<typeof VerifyInput> }>(
+  app.post(
     '/api/v1/pools/:poolId/users/:userId/verify-password',
     {
       config: docs("Check a user's password"),

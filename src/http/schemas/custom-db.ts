@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SCRIPT_NAMES } from '../../script-runtime/index.js';
-import { MODES } from '../../custom-db/connection-config.js';
+import { MODES } from '../../custom-db/modes.js';
 import { Nullable } from './common.js';
 
 /** Generous for a script, small enough that eight of them fit the body limit. */

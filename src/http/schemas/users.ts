@@ -1,5 +1,12 @@
-import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { BOOLEAN_PROFILE_FIELDS, STRING_PROFILE_FIELDS } from '../../users/user.js';
+import { Type, type Static, type TBoolean, type TLiteral, type TNull, type TOptional, type TString, type TUnion } from '@sinclair/typebox';
+import {
+  BOOLEAN_PROFILE_FIELDS,
+  STRING_PROFILE_FIELDS,
+  USER_SOURCES,
+  type BooleanProfileField,
+  type StringProfileField,
+  type UserSource,
+} from '../../domain/user.js';
 import { Nullable, PageOf, PoolParams } from './common.js';
 
 /** Longest accepted password: argon2 hashes the whole input, so an unbounded one is a DoS. */
@@ -14,15 +21,22 @@ export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength:
 /** A password given for checking, not setting: any non-empty string up to the limit. */
 export const PasswordToCheck = Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH });
 
-const specialFields: Record<string, TSchema> = { email: Email, phone: Phone, username: Username };
+type NullableText = TUnion<[TString, TNull]>;
+type StringFieldSchemas = { [K in StringProfileField]: TOptional<NullableText> };
+type BooleanFieldSchemas = { [K in BooleanProfileField]: TOptional<TBoolean> };
 
-function profileProperties(): TProperties {
-  const properties: TProperties = {};
-  for (const field of STRING_PROFILE_FIELDS) {
-    properties[field] = Type.Optional(Nullable(specialFields[field] ?? Type.String({ maxLength: FIELD_MAX_LENGTH })));
-  }
-  for (const field of BOOLEAN_PROFILE_FIELDS) properties[field] = Type.Optional(Type.Boolean());
-  return properties;
+const specialFields: Partial<Record<StringProfileField, TString>> = { email: Email, phone: Phone, username: Username };
+
+/**
+ * The settable profile fields, built from the one field list in domain/user.ts. The
+ * mapped types give handlers the same static type as the domain's ProfileInput.
+ */
+function profileProperties(): StringFieldSchemas & BooleanFieldSchemas {
+  const strings = Object.fromEntries(
+    STRING_PROFILE_FIELDS.map((field) => [field, Type.Optional(Nullable(specialFields[field] ?? Type.String({ maxLength: FIELD_MAX_LENGTH })))]),
+  ) as StringFieldSchemas;
+  const booleans = Object.fromEntries(BOOLEAN_PROFILE_FIELDS.map((field) => [field, Type.Optional(Type.Boolean())])) as BooleanFieldSchemas;
+  return { ...strings, ...booleans };
 }
 
 export const UserInput = Type.Object(
@@ -35,13 +49,17 @@ export const RegisterInput = Type.Object(
   { additionalProperties: false },
 );
 
-const userProperties: TProperties = {
+const userStringFields = Object.fromEntries(STRING_PROFILE_FIELDS.map((field) => [field, Nullable(Type.String())])) as {
+  [K in StringProfileField]: NullableText;
+};
+const userBooleanFields = Object.fromEntries(BOOLEAN_PROFILE_FIELDS.map((field) => [field, Type.Boolean()])) as {
+  [K in BooleanProfileField]: TBoolean;
+};
+const userProperties = {
   id: Type.String(),
   userPoolId: Type.String(),
-};
-for (const field of STRING_PROFILE_FIELDS) userProperties[field] = Nullable(Type.String());
-for (const field of BOOLEAN_PROFILE_FIELDS) userProperties[field] = Type.Boolean();
-Object.assign(userProperties, {
+  ...userStringFields,
+  ...userBooleanFields,
   loginsCount: Type.Integer(),
   lastLogin: Nullable(Type.String()),
   lastIP: Nullable(Type.String()),
@@ -49,8 +67,8 @@ Object.assign(userProperties, {
   createdAt: Nullable(Type.String()),
   updatedAt: Nullable(Type.String()),
   externalId: Nullable(Type.String()),
-  source: Type.Union([Type.Literal('local'), Type.Literal('migrated'), Type.Literal('custom-db')]),
-});
+  source: Type.Union(USER_SOURCES.map((source) => Type.Literal(source))) as TUnion<TLiteral<UserSource>[]>,
+};
 
 export const UserResponse = Type.Object(userProperties, { $id: 'User' });
 export const UserPage = PageOf(Type.Ref(UserResponse));

@@ -4,7 +4,7 @@
  * later parameter or algorithm change can verify old hashes and re-hash on login.
  */
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
-import type { StoredPassword } from '../store/users.js';
+import type { StoredPassword } from '../domain/password.js';
 
 export const PASSWORD_ALGORITHM = 'argon2id';
 

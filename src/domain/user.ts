@@ -45,7 +45,8 @@ export type BooleanProfileField = (typeof BOOLEAN_PROFILE_FIELDS)[number];
 export type ProfileInput = Partial<Record<StringProfileField, string | null>> &
   Partial<Record<BooleanProfileField, boolean>>;
 
-export type UserSource = 'local' | 'migrated' | 'custom-db';
+export const USER_SOURCES = ['local', 'migrated', 'custom-db'] as const;
+export type UserSource = (typeof USER_SOURCES)[number];
 
 export interface User extends Record<StringProfileField, string | null>, Record<BooleanProfileField, boolean> {
   id: string;
@@ -94,4 +95,15 @@ export function blankUser(id: string, userPoolId: string, source: UserSource): U
   for (const field of STRING_PROFILE_FIELDS) user[field] = null;
   for (const field of BOOLEAN_PROFILE_FIELDS) user[field] = false;
   return user as unknown as User;
+}
+
+/** A new user as an admin or a sign-up gives it: profile fields and, optionally, a plain password. */
+export type NewUserInput = ProfileInput & { password?: string };
+/** Changes to a user; a `password` sets a new one. */
+export type UserChanges = ProfileInput & { password?: string };
+
+/** What a request knows about its caller, for throttling, `lastIP` and scripts' `context.request`. */
+export interface RequestInfo {
+  ip: string | null;
+  userAgent: string | null;
 }

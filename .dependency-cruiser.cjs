@@ -1,0 +1,73 @@
+/**
+ * The layering rules of Gatehouse, checked by `npm test` (`npm run depcheck`). Data flows
+ * one way (README, "Architecture"):
+ *
+ *   main/server (composition root)
+ *     -> http -> auth -> users -> custom-db -> script-runtime (a leaf)
+ *                          \-> store -> domain
+ *   passwords, secrets, config, domain: leaves that others build on
+ *
+ * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
+ * `import type`.
+ */
+const layer = (name, mayImport) => ({
+  name: `${name}-imports-only-lower-layers`,
+  comment: `${name}/ may import only: ${mayImport.join(', ') || 'nothing outside itself'}`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: {
+    path: '^src/',
+    pathNot: [`^src/${name}/`, ...mayImport.map((m) => `^src/${m}/`)],
+  },
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'No cycles between modules, type-only imports included.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    layer('domain', []),
+    layer('script-runtime', []),
+    layer('secrets', []),
+    layer('passwords', ['domain']),
+    layer('config', ['domain']),
+    layer('store', ['domain']),
+    layer('custom-db', ['domain', 'store', 'secrets', 'script-runtime']),
+    layer('users', ['domain', 'store', 'passwords', 'custom-db']),
+    layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config']),
+    layer('sample-db', ['domain']),
+    {
+      name: 'console-imports-only-pure-modules',
+      comment: 'The console runs in the browser: it may import only pure modules of the server (no Node built-ins behind them).',
+      severity: 'error',
+      from: { path: '^src/console/' },
+      to: { path: '^src/', pathNot: ['^src/console/', '^src/custom-db/modes\\.ts$', '^src/custom-db/script-contract\\.ts$', '^src/custom-db/connection-config\\.ts$', '^src/script-runtime/source-check\\.ts$', '^src/domain/'] },
+    },
+    {
+      name: 'routes-do-not-import-each-other-or-the-app',
+      comment: 'Routes share what they need through http/context.ts, never through another route or the app that registers them.',
+      severity: 'error',
+      from: { path: '^src/http/routes/([^/]+)\\.ts$' },
+      to: { path: ['^src/http/routes/', '^src/http/app\\.ts$'], pathNot: ['^src/http/routes/$1\\.ts$'] },
+    },
+    {
+      name: 'only-the-entry-points-use-the-composition-root',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$'] },
+      to: { path: ['^src/server\\.ts$', '^src/main\\.ts$'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['^src/console/dist/'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

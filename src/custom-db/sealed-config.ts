@@ -1,0 +1,65 @@
+/**
+ * A connection config as the store keeps it: secrets sealed with the secret key, the rest
+ * as JSON columns. Opening needs the same key; a secret that does not open is an error,
+ * never an empty value.
+ */
+import type { Insertable, Selectable } from 'kysely';
+import type { SecretBox } from '../secrets/secret-box.js';
+import type { CustomDbConnectionsTable } from '../store/schema.js';
+import type { ScriptName } from '../script-runtime/types.js';
+import { defaultConfig, type Connection, type CustomDbConfig } from './connection-config.js';
+import type { CustomDbMode } from './modes.js';
+
+type StoredConnection =
+  | { type: 'uri'; uri: string }
+  | { type: 'programmatic'; host: string; port: number; username: string; password: string; database: string };
+
+export function sealConfig(poolId: string, config: CustomDbConfig, box: SecretBox): Insertable<CustomDbConnectionsTable> {
+  const connection: StoredConnection | null =
+    config.connection?.type === 'uri'
+      ? { type: 'uri', uri: box.seal(config.connection.uri) }
+      : config.connection?.type === 'programmatic'
+        ? { ...config.connection, password: box.seal(config.connection.password) }
+        : null;
+  return {
+    pool_id: poolId,
+    enabled: config.enabled ? 1 : 0,
+    mode: config.mode,
+    connection: connection && JSON.stringify(connection),
+    env: JSON.stringify(Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, box.seal(v)]))),
+    scripts: JSON.stringify(config.scripts),
+    timeout_ms: config.timeoutMs,
+    allowed_hosts: JSON.stringify(config.allowedHosts),
+    updated_at: new Date().toISOString(),
+  };
+}
+
+export class UnreadableSecretError extends Error {}
+
+export function openConfig(row: Selectable<CustomDbConnectionsTable>, box: SecretBox): CustomDbConfig {
+  const open = (sealed: string): string => {
+    const value = box.open(sealed);
+    if (value === undefined) throw new UnreadableSecretError(`a secret of pool ${row.pool_id}'s connection cannot be opened with this secret key`);
+    return value;
+  };
+  const stored = row.connection === null ? null : (JSON.parse(row.connection) as StoredConnection);
+  const connection: Connection =
+    stored?.type === 'uri'
+      ? { type: 'uri', uri: open(stored.uri) }
+      : stored?.type === 'programmatic'
+        ? { ...stored, password: open(stored.password) }
+        : null;
+  const env = Object.fromEntries(
+    Object.entries(JSON.parse(row.env) as Record<string, string>).map(([k, v]) => [k, open(v)]),
+  );
+  return {
+    enabled: row.enabled === 1,
+    mode: row.mode as CustomDbMode,
+    connection,
+    env,
+    scripts: { ...defaultConfig().scripts, ...(JSON.parse(row.scripts) as Record<ScriptName, string | null>) },
+    timeoutMs: Number(row.timeout_ms),
+    allowedHosts: JSON.parse(row.allowed_hosts) as string[],
+  };
+}
+

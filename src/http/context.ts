@@ -1,0 +1,64 @@
+/**
+ * What every route needs from the rest of the server, in one place: the services the
+ * composition root wires in, and the small request helpers routes share. Routes import
+ * this module, never the app that registers them or each other.
+ */
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AdminTokenCheck } from '../auth/admin-token.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { LoginUseCase } from '../auth/login.js';
+import type { Pool } from '../domain/pool.js';
+import type { RequestInfo } from '../domain/user.js';
+import type { PoolsRepository } from '../store/pools.js';
+import type { UserDirectory } from '../users/user-directory.js';
+import type { CustomDbService } from '../custom-db/custom-db-service.js';
+import { ApiError } from './errors.js';
+
+/** The Fastify instance routes are registered on: request and reply types come from the TypeBox schemas. */
+export type TypedApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface AppServices {
+  pools: PoolsRepository;
+  /** The users of a pool, through whichever face its custom database mode selects. */
+  directoryFor(pool: Pool): Promise<UserDirectory>;
+  /** The pool's login: throttling, the pool's directory and failure counting. */
+  login: LoginUseCase;
+  customDb: CustomDbService;
+  tokens: TokenService;
+  adminToken: AdminTokenCheck;
+  publicIps: string[];
+  /** true once the own store answers */
+  storeReachable(): Promise<boolean>;
+}
+
+/** The pool named in the path, or a 404 POOL_NOT_FOUND. */
+export async function requirePool(services: Pick<AppServices, 'pools'>, poolId: string): Promise<Pool> {
+  const pool = await services.pools.get(poolId);
+  if (!pool) throw new ApiError('POOL_NOT_FOUND', `No user pool with id ${poolId}`);
+  return pool;
+}
+
+export const requestInfo = (request: FastifyRequest): RequestInfo => ({
+  ip: request.ip ?? null,
+  userAgent: request.headers['user-agent'] ?? null,
+});
+
+/** The token of an `Authorization: Bearer <token>` header, or '' when there is none. */
+export function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+}
