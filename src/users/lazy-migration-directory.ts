@@ -28,8 +28,11 @@ export function lazyMigrationDirectory(poolId: string, users: UsersRepository, s
     if (input.phone) queries.push({ phone: input.phone });
     const outcomes = await Promise.all(queries.map((query) => scripts.call('getUser', [query])));
     for (const outcome of outcomes) {
-      if (!outcome.ok) return failureFor('getUser', outcome.error);
-      if (outcome.result !== null) return ok(true);
+      // "No such user" may be said by returning null or by throwing UserNotFoundError.
+      if (!outcome.ok && !(outcome.error.kind === 'runtime' && outcome.error.name === 'UserNotFoundError')) {
+        return failureFor('getUser', outcome.error);
+      }
+      if (outcome.ok && outcome.result !== null) return ok(true);
     }
     return ok(false);
   }
