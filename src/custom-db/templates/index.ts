@@ -5,8 +5,7 @@
  *
  * Each script is a plain file, `<template id>/<script name>.js` beside this module, holding
  * exactly the text an administrator receives; ESLint and the conformance suite check those
- * files as they are. They are read once, when this module loads (the server's start), and
- * the build copies them next to the compiled module (`dist/custom-db/templates/`).
+ * files as they are. They are read once, when this module loads (the server's start).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,8 +32,12 @@ const TEMPLATE_NAMES: Readonly<Record<TemplateId, string>> = {
 
 export const TEMPLATE_IDS = Object.keys(TEMPLATE_NAMES) as readonly TemplateId[];
 
-/** Where the template files are: beside this module, in `src/` and in `dist/` alike. */
-export const TEMPLATES_DIRECTORY = fileURLToPath(new URL('.', import.meta.url));
+/**
+ * Where the template files are: in `src/`, found from the package root, so the compiled
+ * module (`dist/custom-db/templates/`, at the same depth) reads the very same files and the
+ * build has nothing to copy (as the console's build is found, http/routes/console.ts).
+ */
+export const TEMPLATES_DIRECTORY = fileURLToPath(new URL('../../../src/custom-db/templates/', import.meta.url));
 
 export function templateFilePath(directory: string, id: TemplateId, script: ScriptName): string {
   return join(directory, id, `${script}.js`);
@@ -54,7 +57,7 @@ export function readTemplates(directory: string = TEMPLATES_DIRECTORY): readonly
             return [script, readFileSync(path, 'utf8')];
           } catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
-            throw new Error(`template file ${path} cannot be read (was it copied by the build?): ${reason}`);
+            throw new Error(`template file ${path} cannot be read: ${reason}`);
           }
         }),
       ) as Record<ScriptName, string>;

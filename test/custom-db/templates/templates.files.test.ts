@@ -1,21 +1,20 @@
 /**
  * The templates an administrator receives are the files on disk, byte for byte: the folder
  * holds one file per database and script and nothing else, the server serves exactly those,
- * and the build's copy step puts the same set beside the compiled loader in dist/.
+ * and the compiled server in dist/ reads the same files.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATES, TEMPLATE_IDS, readTemplates } from '../../../src/custom-db/templates/index.js';
+import type * as TemplatesModule from '../../../src/custom-db/templates/index.js';
 import { SCRIPT_NAMES } from '../../../src/script-runtime/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SOURCE_DIRECTORY = path.join(ROOT, 'src/custom-db/templates');
-const COPY_TOOL = path.join(ROOT, 'tools/copy-templates.mjs');
 
 /** Every file under a folder, as sorted relative paths. */
 function filesUnder(directory: string): string[] {
@@ -53,7 +52,7 @@ describe('template files', () => {
   it('a missing file stops the loader with an error naming it', () => {
     const directory = mkdtempSync(path.join(tmpdir(), 'gatehouse-templates-'));
     try {
-      execFileSync(process.execPath, [COPY_TOOL, SOURCE_DIRECTORY, directory]);
+      cpSync(SOURCE_DIRECTORY, directory, { recursive: true });
       rmSync(path.join(directory, 'mysql', 'deleteUser.js'));
       expect(() => readTemplates(directory)).toThrow(`template file ${path.join(directory, 'mysql', 'deleteUser.js')} cannot be read`);
     } finally {
@@ -78,24 +77,10 @@ describe('GET /api/v1/custom-db/templates', () => {
   });
 });
 
-describe('the build copy step (tools/copy-templates.mjs, in npm run build)', () => {
-  let dist: string;
-  beforeAll(() => {
-    dist = mkdtempSync(path.join(tmpdir(), 'gatehouse-dist-'));
-  });
-  afterAll(() => rmSync(dist, { recursive: true, force: true }));
-
-  it('puts the same files where the compiled loader looks, and drops a template file no longer in src', () => {
-    const target = path.join(dist, 'custom-db', 'templates');
-    // What an earlier build left: a script since removed from src, and the compiled loader.
-    mkdirSync(path.join(target, 'postgres'), { recursive: true });
-    writeFileSync(path.join(target, 'postgres', 'stale.js'), 'async function stale() {}\n');
-    writeFileSync(path.join(target, 'index.js'), '// compiled loader\n');
-
-    execFileSync(process.execPath, [COPY_TOOL, SOURCE_DIRECTORY, target]);
-
-    expect(filesUnder(target)).toEqual([...EXPECTED_FILES, 'index.js'].sort());
-    expect(existsSync(path.join(target, 'index.ts'))).toBe(false);
-    expect(readTemplates(target)).toEqual(TEMPLATES);
+describe('the compiled server (dist/, built by the test setup with tsconfig.build.json as npm run build does)', () => {
+  it('reads the same files from src/', async () => {
+    const compiled = (await import(pathToFileURL(path.join(ROOT, 'dist/custom-db/templates/index.js')).href)) as typeof TemplatesModule;
+    expect(compiled.TEMPLATES_DIRECTORY).toBe(SOURCE_DIRECTORY + path.sep);
+    expect(compiled.TEMPLATES).toEqual(TEMPLATES);
   });
 });
