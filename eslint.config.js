@@ -2,6 +2,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The eight scripts of the custom-database contract, one template file each. */
+const TEMPLATE_SCRIPTS = [
+  'login', 'getUser', 'searchUser', 'createUser', 'updateUser', 'deleteUser', 'listUsers', 'validatePassword',
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'test-artifacts/', 'src/console/dist/'] },
   js.configs.recommended,
@@ -23,6 +28,40 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The script templates (src/custom-db/templates/<database>/<script>.js) are what an
+    // administrator receives: classic scripts the runtime wraps in a function, with only
+    // the globals SCRIPTS.md gives a script.
+    files: ['src/custom-db/templates/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        env: 'readonly', require: 'readonly', console: 'readonly', global: 'readonly',
+        WrongUsernameOrPasswordError: 'readonly', UserNotFoundError: 'readonly', UserExistsError: 'readonly',
+        AccountBlockedError: 'readonly',
+        fetch: 'readonly', URL: 'readonly', TextEncoder: 'readonly', AbortSignal: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
+        // The server's own globals above are not promised to a script.
+        process: 'off', Buffer: 'off', setImmediate: 'off', queueMicrotask: 'off', AbortController: 'off',
+        TextDecoder: 'off', performance: 'off', structuredClone: 'off', globalThis: 'off',
+      },
+    },
+    rules: {
+      // `require` is the runtime's allowlisted one, the only way a script loads a driver.
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  // In <script>.js only the function named <script> may go unused: the runtime calls it.
+  ...TEMPLATE_SCRIPTS.map((script) => ({
+    files: [`src/custom-db/templates/*/${script}.js`],
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        // Every script has the contract's parameters, `context` included, used or not.
+        { varsIgnorePattern: `^${script}$`, args: 'none' },
+      ],
+    },
+  })),
   {
     // The admin console runs in the browser (React + TSX).
     files: ['src/console/**/*.{ts,tsx}', 'test/console/**/*.tsx'],

@@ -1,6 +1,7 @@
 /**
  * Template conformance suite: runs one template's eight scripts, saved unchanged, against a
- * seeded sample database, through the script runtime exactly as the server will. Each
+ * seeded sample database, through the script runtime exactly as the server will. The scripts
+ * are the files src/custom-db/templates/<id>/<script>.js, read by the server's own loader. Each
  * templates.<store>.test.ts hands it the store's set-up; the cases are the same for all.
  *
  * Cases run in order within a file (list before anything creates users, so counts are exact).

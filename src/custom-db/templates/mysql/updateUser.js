@@ -1,0 +1,139 @@
+// One pool for all eight scripts of this connection, made by whichever script loads first.
+// It connects with env.DB_CONNECTION_URI, or else the DB_HOST, DB_PORT, DB_USERNAME,
+// DB_PASSWORD and DB_DATABASE fields.
+if (!global.mysqlPool) {
+  const mysql = require('mysql2/promise');
+  const options = {
+    connectionLimit: 5,
+    // A database that is down fails the call with its own error, not the script's time limit.
+    connectTimeout: 3000,
+    // DATETIME columns hold UTC; read and write them as UTC whatever the server's time zone.
+    timezone: 'Z',
+    // BIGINT ids as exact strings.
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  };
+  global.mysqlPool = env.DB_CONNECTION_URI
+    ? mysql.createPool({ uri: env.DB_CONNECTION_URI, ...options })
+    : mysql.createPool({
+        host: env.DB_HOST,
+        port: Number(env.DB_PORT) || 3306,
+        user: env.DB_USERNAME,
+        password: env.DB_PASSWORD,
+        database: env.DB_DATABASE,
+        ...options,
+      });
+}
+
+async function updateUser(id, updates, context) {
+  // Profile field → column of the sample `users` table.
+  const COLUMNS = {
+    username: 'username', email: 'email', emailVerified: 'email_verified', phone: 'phone',
+    phoneVerified: 'phone_verified', nickname: 'nickname', photo: 'photo', name: 'name',
+    givenName: 'given_name', familyName: 'family_name', middleName: 'middle_name',
+    preferredUsername: 'preferred_username', profile: 'profile', website: 'website',
+    gender: 'gender', birthdate: 'birthdate', zoneinfo: 'zoneinfo', locale: 'locale',
+    address: 'address', formatted: 'formatted', streetAddress: 'street_address',
+    locality: 'locality', region: 'region', postalCode: 'postal_code', city: 'city',
+    province: 'province', country: 'country', company: 'company', blocked: 'blocked',
+    loginsCount: 'logins_count', lastLogin: 'last_login', lastIP: 'last_ip',
+    signedUp: 'signed_up', createdAt: 'created_at', updatedAt: 'updated_at'
+  };
+  // Every profile column and never `password`: the hash does not leave the database.
+  const PROFILE = [
+    'id', 'username', 'email', 'email_verified', 'phone', 'phone_verified', 'nickname', 'photo',
+    'name', 'given_name', 'family_name', 'middle_name', 'preferred_username', 'profile',
+    'website', 'gender', "DATE_FORMAT(birthdate, '%Y-%m-%d') AS birthdate", 'zoneinfo', 'locale',
+    'address', 'formatted', 'street_address', 'locality', 'region', 'postal_code', 'city',
+    'province', 'country', 'company', 'blocked', 'logins_count', 'last_login', 'last_ip',
+    'signed_up', 'created_at', 'updated_at'
+  ].join(', ');
+
+  // The fields a caller may write; other keys of the input are ignored, so no input key ever
+  // becomes a column or field name.
+  const WRITABLE_FIELDS = [
+    'username', 'email', 'emailVerified', 'phone', 'phoneVerified', 'nickname', 'photo', 'name',
+    'givenName', 'familyName', 'middleName', 'preferredUsername', 'profile', 'website', 'gender',
+    'birthdate', 'zoneinfo', 'locale', 'address', 'formatted', 'streetAddress', 'locality',
+    'region', 'postalCode', 'city', 'province', 'country', 'company', 'blocked', 'loginsCount',
+    'lastLogin', 'lastIP', 'signedUp'
+  ];
+
+  // The email, username or phone belongs to someone else.
+  const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
+
+  const rowId = toRowId(id);
+  if (rowId === null) throw new UserNotFoundError('no user with id ' + id);
+  const { columns, values } = writableColumns(updates);
+  if (updates && updates.password !== undefined) {
+    columns.push('password');
+    values.push(await hashPassword(updates.password));
+  }
+  columns.push('updated_at');
+  values.push(new Date());
+  let result;
+  try {
+    [result] = await global.mysqlPool.query(
+      'UPDATE users SET ' + columns.map((column) => column + ' = ?').join(', ') + ' WHERE id = ?',
+      [...values, rowId],
+    );
+  } catch (error) {
+    if (error.code === DUPLICATE_ENTRY) throw new UserExistsError('a user with that email, username or phone exists');
+    throw error;
+  }
+  // affectedRows counts matched rows: updated_at always changes, and mysql2 asks for FOUND_ROWS.
+  const user = result.affectedRows === 0 ? null : await selectById(rowId);
+  if (!user) throw new UserNotFoundError('no user with id ' + id);
+  return user;
+
+  function toRowId(id) {
+    const text = String(id);
+    return /^[1-9][0-9]{0,17}$/.test(text) ? text : null;
+  }
+
+  // The whitelisted fields of input, as parallel lists of columns and values.
+  function writableColumns(input) {
+    const fields = writableFields(input);
+    return { columns: Object.keys(fields).map((field) => COLUMNS[field]), values: Object.values(fields) };
+  }
+
+  // The whitelisted fields present in input; emails lower-case, timestamps as Date.
+  function writableFields(input) {
+    const TIMESTAMPS = ['lastLogin', 'signedUp', 'createdAt', 'updatedAt'];
+    const fields = {};
+    for (const field of WRITABLE_FIELDS) {
+      if (input == null || input[field] === undefined) continue;
+      let value = input[field];
+      if (field === 'email' && typeof value === 'string') value = value.toLowerCase();
+      if (TIMESTAMPS.includes(field) && value !== null) {
+        value = new Date(value);
+        if (Number.isNaN(value.getTime())) throw new Error(field + ' is not a date');
+      }
+      fields[field] = value;
+    }
+    return fields;
+  }
+
+  // A stored password is a bcrypt hash, never the text.
+  function hashPassword(password) {
+    if (typeof password !== 'string' || password === '') throw new Error('password must be a non-empty string');
+    return require('bcryptjs').hash(password, 10);
+  }
+
+  async function selectById(rowId) {
+    const [rows] = await global.mysqlPool.query('SELECT ' + PROFILE + ' FROM users WHERE id = ?', [rowId]);
+    return rows.length === 0 ? null : toProfile(rows[0]);
+  }
+
+  // A row as the profile: camelCase names, string id, timestamps as ISO 8601 text.
+  function toProfile(row) {
+    const profile = { id: String(row.id) };
+    for (const [field, column] of Object.entries(COLUMNS)) {
+      const value = row[column];
+      profile[field] = value instanceof Date ? value.toISOString() : value;
+    }
+    // MySQL's BOOLEAN is TINYINT(1): 0 or 1 on the wire.
+    for (const field of ['emailVerified', 'phoneVerified', 'blocked']) profile[field] = profile[field] === 1;
+    return profile;
+  }
+}

@@ -1,0 +1,102 @@
+// One pool for all eight scripts of this connection, made by whichever script loads first.
+// It connects with env.DB_CONNECTION_URI, or else the DB_HOST, DB_PORT, DB_USERNAME,
+// DB_PASSWORD and DB_DATABASE fields.
+if (!global.pgPool) {
+  const { Pool } = require('pg');
+  // A short connect timeout: a database that is down fails the call with its own error
+  // instead of running into the script's time limit.
+  const limits = { max: 5, idleTimeoutMillis: 30000, connectionTimeoutMillis: 3000 };
+  global.pgPool = env.DB_CONNECTION_URI
+    ? new Pool({ connectionString: env.DB_CONNECTION_URI, ...limits })
+    : new Pool({
+        host: env.DB_HOST,
+        port: Number(env.DB_PORT) || 5432,
+        user: env.DB_USERNAME,
+        password: env.DB_PASSWORD,
+        database: env.DB_DATABASE,
+        ...limits,
+      });
+  // An idle connection dropped by the server (a restart) must not end the runtime; the pool
+  // opens a new one for the next query.
+  global.pgPool.on('error', (error) => console.warn('PostgreSQL pool: ' + error.message));
+  // So does a connection dropped while a script holds it (the pool only listens on idle
+  // ones): the query in flight fails, and the pool discards the client when released.
+  global.pgPool.on('connect', (client) => client.on('error', () => {}));
+}
+
+async function searchUser(keyword, context) {
+  // Profile field → column of the sample `users` table.
+  const COLUMNS = {
+    username: 'username', email: 'email', emailVerified: 'email_verified', phone: 'phone',
+    phoneVerified: 'phone_verified', nickname: 'nickname', photo: 'photo', name: 'name',
+    givenName: 'given_name', familyName: 'family_name', middleName: 'middle_name',
+    preferredUsername: 'preferred_username', profile: 'profile', website: 'website',
+    gender: 'gender', birthdate: 'birthdate', zoneinfo: 'zoneinfo', locale: 'locale',
+    address: 'address', formatted: 'formatted', streetAddress: 'street_address',
+    locality: 'locality', region: 'region', postalCode: 'postal_code', city: 'city',
+    province: 'province', country: 'country', company: 'company', blocked: 'blocked',
+    loginsCount: 'logins_count', lastLogin: 'last_login', lastIP: 'last_ip',
+    signedUp: 'signed_up', createdAt: 'created_at', updatedAt: 'updated_at'
+  };
+  // Every profile column and never `password`: the hash does not leave the database.
+  const PROFILE = [
+    'id', 'username', 'email', 'email_verified', 'phone', 'phone_verified', 'nickname', 'photo',
+    'name', 'given_name', 'family_name', 'middle_name', 'preferred_username', 'profile',
+    'website', 'gender', "to_char(birthdate, 'YYYY-MM-DD') AS birthdate", 'zoneinfo', 'locale',
+    'address', 'formatted', 'street_address', 'locality', 'region', 'postal_code', 'city',
+    'province', 'country', 'company', 'blocked', 'logins_count', 'last_login', 'last_ip',
+    'signed_up', 'created_at', 'updated_at'
+  ].join(', ');
+
+  // Where the keyword is looked for, case-insensitively.
+  const MATCHES = 'username ILIKE $1 OR email ILIKE $1 OR phone ILIKE $1 OR name ILIKE $1 OR nickname ILIKE $1';
+
+  const paging = pageOf(context && context.page, context && context.limit);
+  return readPage(MATCHES, ['%' + escapeLike(keyword == null ? '' : keyword) + '%'], paging);
+
+  // 1-based page; 10 a page unless asked, never more than 100.
+  function pageOf(page, limit) {
+    const number = Math.max(1, Math.floor(Number(page)) || 1);
+    const size = Math.min(100, Math.max(1, Math.floor(Number(limit)) || 10));
+    return { page: number, limit: size, offset: (number - 1) * size };
+  }
+
+  // The keyword matches literally: LIKE's own wildcards (and its escape, \) are escaped.
+  function escapeLike(text) {
+    return String(text).replace(/[\\%_]/g, (character) => '\\' + character);
+  }
+
+  // Count and page read in one snapshot, so totalCount agrees with the list under concurrent writes.
+  async function readPage(where, params, paging) {
+    const client = await global.pgPool.connect();
+    let failed = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const count = await client.query('SELECT count(*) AS total FROM users WHERE ' + where, params);
+      const n = params.length;
+      const page = await client.query(
+        'SELECT ' + PROFILE + ' FROM users WHERE ' + where +
+          ' ORDER BY id LIMIT $' + (n + 1) + ' OFFSET $' + (n + 2),
+        [...params, paging.limit, paging.offset],
+      );
+      await client.query('COMMIT');
+      return { totalCount: Number(count.rows[0].total), list: page.rows.map(toProfile) };
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      // A client left inside a failed transaction is discarded, not handed to the next caller.
+      client.release(failed);
+    }
+  }
+
+  // A row as the profile: camelCase names, string id, timestamps as ISO 8601 text.
+  function toProfile(row) {
+    const profile = { id: String(row.id) };
+    for (const [field, column] of Object.entries(COLUMNS)) {
+      const value = row[column];
+      profile[field] = value instanceof Date ? value.toISOString() : value;
+    }
+    return profile;
+  }
+}

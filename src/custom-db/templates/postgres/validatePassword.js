@@ -1,0 +1,45 @@
+// One pool for all eight scripts of this connection, made by whichever script loads first.
+// It connects with env.DB_CONNECTION_URI, or else the DB_HOST, DB_PORT, DB_USERNAME,
+// DB_PASSWORD and DB_DATABASE fields.
+if (!global.pgPool) {
+  const { Pool } = require('pg');
+  // A short connect timeout: a database that is down fails the call with its own error
+  // instead of running into the script's time limit.
+  const limits = { max: 5, idleTimeoutMillis: 30000, connectionTimeoutMillis: 3000 };
+  global.pgPool = env.DB_CONNECTION_URI
+    ? new Pool({ connectionString: env.DB_CONNECTION_URI, ...limits })
+    : new Pool({
+        host: env.DB_HOST,
+        port: Number(env.DB_PORT) || 5432,
+        user: env.DB_USERNAME,
+        password: env.DB_PASSWORD,
+        database: env.DB_DATABASE,
+        ...limits,
+      });
+  // An idle connection dropped by the server (a restart) must not end the runtime; the pool
+  // opens a new one for the next query.
+  global.pgPool.on('error', (error) => console.warn('PostgreSQL pool: ' + error.message));
+  // So does a connection dropped while a script holds it (the pool only listens on idle
+  // ones): the query in flight fails, and the pool discards the client when released.
+  global.pgPool.on('connect', (client) => client.on('error', () => {}));
+}
+
+async function validatePassword(id, password, context) {
+  const rowId = toRowId(id);
+  const { rows } = rowId === null ? { rows: [] } : await global.pgPool.query('SELECT password FROM users WHERE id = $1', [rowId]);
+  if (rows.length === 0) throw new UserNotFoundError('no user with id ' + id);
+  return passwordMatches(password, rows[0].password);
+
+  function toRowId(id) {
+    const text = String(id);
+    return /^[1-9][0-9]{0,17}$/.test(text) ? text : null;
+  }
+
+  // Without a hash (no such user) a decoy is checked, so that takes as long as a real check.
+  async function passwordMatches(candidate, hash) {
+    const bcrypt = require('bcryptjs');
+    const DECOY_HASH = '$2b$10$PmFcWmGpGtLCdI88lnGeGu85tWcuwIpK54yckIship4TDfvBZJq2G';
+    const matches = await bcrypt.compare(String(candidate ?? ''), hash || DECOY_HASH);
+    return matches && Boolean(hash);
+  }
+}
