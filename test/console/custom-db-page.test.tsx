@@ -119,6 +119,27 @@ describe('custom database page', () => {
     });
   });
 
+  it('shows the allowed hosts, saves them edited, and refuses an entry with a space', async () => {
+    const api = serve(customDb({ allowedHosts: ['db.internal', '127.0.0.1'] }));
+    render(<CustomDbPage poolId="p1" />);
+    const hosts = (await screen.findByLabelText('Allowed hosts')) as HTMLTextAreaElement;
+    expect(hosts.value).toBe('db.internal\n127.0.0.1');
+    await screen.findByRole('tab', { name: 'Login' });
+
+    fireEvent.change(hosts, { target: { value: 'db.internal bad' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(/Not saved: Allowed host "db.internal bad" contains a space/)).toBeTruthy();
+    expect(api.sent.filter((request) => request.method === 'PUT')).toEqual([]);
+
+    fireEvent.change(hosts, { target: { value: 'db.internal,\n127.0.0.1, localhost\n' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText(/^Saved at/);
+    const put = api.sent.find((request) => request.method === 'PUT');
+    expect(put?.body).toMatchObject({ allowedHosts: ['db.internal', '127.0.0.1', 'localhost'] });
+    // The saved answer comes back one host per line.
+    expect(hosts.value).toBe('db.internal\n127.0.0.1\nlocalhost');
+  });
+
   it('says so when the configuration cannot be loaded', async () => {
     fakeApi(({ path }) =>
       path === '/api/v1/pools/p1/custom-db'

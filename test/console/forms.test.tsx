@@ -7,7 +7,6 @@ import { ConnectionForm } from '../../src/console/custom-db/ConnectionForm.js';
 import { EnvRows } from '../../src/console/custom-db/EnvRows.js';
 import { connectionDraftFrom, draftFrom, inputFrom, isDirty, newEnvRow, type ConnectionDraft, type EnvRow } from '../../src/console/custom-db/draft.js';
 import { checkScript } from '../../src/console/editor/check-script.js';
-import type { CustomDatabase } from '../../src/console/api/types.js';
 import { MASK, customDb } from './support.js';
 
 afterEach(cleanup);
@@ -103,7 +102,7 @@ describe('draft → save body', () => {
     connection: { type: 'uri', uri: `postgres://app:${MASK}@db/legacy` },
     env: { PEPPER: MASK },
     scripts: { ...customDb().scripts, login: 'async function login() {}' },
-  }) as unknown as CustomDatabase;
+  });
 
   it('sends masks back unchanged, empty scripts as null, and knows when nothing changed', () => {
     const draft = draftFrom(stored);
@@ -117,6 +116,7 @@ describe('draft → save body', () => {
         env: { PEPPER: MASK },
         scripts: { ...customDb().scripts, login: 'async function login() {}' },
         timeoutMs: 5000,
+        allowedHosts: [],
       },
     });
     expect(isDirty(draftFrom(stored), draft)).toBe(false);
@@ -134,6 +134,26 @@ describe('draft → save body', () => {
     expect(inputFrom({ ...draft, env: [newEnvRow('A', '1'), newEnvRow('A', '2')] })).toMatchObject({ ok: false, message: /listed twice/ });
     expect(inputFrom({ ...draft, timeoutMs: '50' })).toMatchObject({ ok: false, message: /Timeout/ });
     expect(inputFrom({ ...draft, env: [newEnvRow('', '')] })).toMatchObject({ ok: true, input: { env: {} } });
+  });
+
+  it('splits allowed hosts on commas and new lines, drops blanks and repeats, and names a bad entry', () => {
+    const draft = draftFrom({ ...stored, allowedHosts: ['db.internal', '127.0.0.1'] });
+    expect(draft.allowedHosts).toBe('db.internal\n127.0.0.1');
+    expect(inputFrom({ ...draft, allowedHosts: ' db.internal,127.0.0.1\n\nlocalhost, db.internal,\n' })).toMatchObject({
+      ok: true,
+      input: { allowedHosts: ['db.internal', '127.0.0.1', 'localhost'] },
+    });
+    expect(inputFrom({ ...draft, allowedHosts: '' })).toMatchObject({ ok: true, input: { allowedHosts: [] } });
+    expect(inputFrom({ ...draft, allowedHosts: 'db.internal, bad host' })).toEqual({
+      ok: false,
+      message: 'Allowed host "bad host" contains a space; separate hosts with commas or new lines',
+    });
+    expect(inputFrom({ ...draft, allowedHosts: `${'a'.repeat(256)}` })).toMatchObject({ ok: false, message: /longer than 255/ });
+    const many = Array.from({ length: 65 }, (_, index) => `h${String(index)}`).join(',');
+    expect(inputFrom({ ...draft, allowedHosts: many })).toMatchObject({ ok: false, message: /at most 64/ });
+    // Other separators for the same hosts are not an unsaved change.
+    expect(isDirty({ ...draft, allowedHosts: 'db.internal, 127.0.0.1' }, draft)).toBe(false);
+    expect(isDirty({ ...draft, allowedHosts: 'db.internal' }, draft)).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@
  * fetch, recording what the console sent.
  */
 import { vi } from 'vitest';
+import type { CustomDatabase } from '../../src/console/api/types.js';
 
 export interface SentRequest {
   method: string;
@@ -39,7 +40,8 @@ export function fakeApi(handle: Handler) {
 
 export const MASK = '********';
 
-export function customDb(overrides: Record<string, unknown> = {}) {
+/** A custom database as GET answers it, typed by the generated API types so it cannot drift from them. */
+export function customDb(overrides: Partial<CustomDatabase> = {}): CustomDatabase {
   return {
     enabled: false,
     mode: 'LAZY_MIGRATION',

@@ -4,15 +4,16 @@
  */
 import { getToken, setToken } from './session.js';
 import type {
-  ConnectionLogEntry,
   CustomDatabase,
   CustomDatabaseInput,
+  DebugInput,
   DebugResult,
   MigrationProgress,
+  PasswordCheck,
   Page,
   Pool,
-  ScriptName,
-  Template,
+  PublicIps,
+  ResponseOf,
   User,
   UserInput,
 } from './types.js';
@@ -108,13 +109,13 @@ export const api = {
   getCustomDb: (poolId: string) => request<CustomDatabase>('GET', `${pool(poolId)}/custom-db`),
   saveCustomDb: (poolId: string, input: CustomDatabaseInput) =>
     request<CustomDatabase>('PUT', `${pool(poolId)}/custom-db`, { body: input }),
-  templates: () => request<{ list: Template[] }>('GET', '/api/v1/custom-db/templates'),
-  debug: (poolId: string, script: ScriptName, args: unknown[]) =>
-    request<DebugResult>('POST', `${pool(poolId)}/custom-db/debug`, { body: { script, args } }),
+  templates: () => request<ResponseOf<'/api/v1/custom-db/templates', 'get'>>('GET', '/api/v1/custom-db/templates'),
+  debug: (poolId: string, script: DebugInput['script'], args: DebugInput['args']) =>
+    request<DebugResult>('POST', `${pool(poolId)}/custom-db/debug`, { body: { script, args } satisfies DebugInput }),
   logs: (poolId: string, limit = 50) =>
-    request<{ list: ConnectionLogEntry[] }>('GET', `${pool(poolId)}/custom-db/logs?${query({ limit })}`),
+    request<ResponseOf<'/api/v1/pools/{poolId}/custom-db/logs', 'get'>>('GET', `${pool(poolId)}/custom-db/logs?${query({ limit })}`),
   migration: (poolId: string) => request<MigrationProgress>('GET', `${pool(poolId)}/custom-db/migration`),
-  publicIps: () => request<{ ips: string[] }>('GET', '/api/system/public-ips'),
+  publicIps: () => request<PublicIps>('GET', '/api/system/public-ips'),
 
   listUsers: (poolId: string, page: number, limit: number) =>
     request<Page<User>>('GET', `${pool(poolId)}/users?${query({ page, limit })}`),
@@ -125,7 +126,7 @@ export const api = {
     request<User>('PATCH', user(poolId, userId), { body: changes }),
   deleteUser: (poolId: string, userId: string) => request<undefined>('DELETE', user(poolId, userId)),
   verifyPassword: (poolId: string, userId: string, password: string) =>
-    request<{ valid: boolean }>('POST', `${user(poolId, userId)}/verify-password`, { body: { password } }),
+    request<PasswordCheck>('POST', `${user(poolId, userId)}/verify-password`, { body: { password } }),
 };
 
 export type Api = typeof api;

@@ -1,63 +1,58 @@
 /**
- * The shapes of the public HTTP API (API.md) as the console uses them. The response
- * shapes are written from the contract, so the console depends on the API rather than
- * on server internals; only the pure contract constants are shared.
+ * The shapes of the public HTTP API as the console uses them, named from the types
+ * generated out of the server's OpenAPI document (schema.gen.ts, `npm run
+ * generate:api-types`): the schemas the server validates with are the one source, so a
+ * changed route shows up here as a type error instead of a silent mismatch.
  */
+import type { components, paths } from './schema.gen.js';
+import type { SCRIPT_NAMES } from '../../script-runtime/types.js';
 
-export interface Page<T> {
-  totalCount: number;
-  list: T[];
-}
+type JsonContent<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
-export interface Pool {
-  id: string;
-  name: string;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The JSON body an operation answers with `Status`. */
+export type ResponseOf<Path extends keyof paths, Method extends keyof paths[Path], Status extends number = 200> =
+  paths[Path][Method] extends { responses: infer Responses }
+    ? Status extends keyof Responses
+      ? JsonContent<Responses[Status]>
+      : never
+    : never;
 
-// The script names and modes are part of the contract itself; they come from the one
-// pure module that defines them rather than a second copy.
-import type { ScriptName } from '../../script-runtime/types.js';
-import type { CustomDbMode as Mode } from '../../custom-db/modes.js';
+/** The JSON body an operation accepts. */
+export type RequestOf<Path extends keyof paths, Method extends keyof paths[Path]> =
+  paths[Path][Method] extends { requestBody?: infer Body } ? JsonContent<NonNullable<Body>> : never;
 
-export { SCRIPT_NAMES } from '../../script-runtime/types.js';
-export type { ScriptName, Mode };
+type PoolPage = ResponseOf<'/api/v1/pools', 'get'>;
+/** Every list endpoint pages the same way as the pool list. */
+export type Page<T> = Omit<PoolPage, 'list'> & { list: T[] };
 
-export type Connection =
-  | { type: 'uri'; uri: string }
-  | { type: 'programmatic'; host: string; port: number; username: string; password: string; database: string }
-  | null;
+export type Pool = ResponseOf<'/api/v1/pools/{poolId}', 'get'>;
 
-export type Scripts = Record<ScriptName, string | null>;
-
-export interface CustomDatabase {
-  enabled: boolean;
-  mode: Mode;
-  connection: Connection;
-  env: Record<string, string>;
-  scripts: Scripts;
-  timeoutMs: number;
-  allowedHosts: string[];
-}
-
+export type CustomDatabase = ResponseOf<'/api/v1/pools/{poolId}/custom-db', 'get'>;
 /** What a save sends: every field optional, a script `null` goes back to the default. */
-export interface CustomDatabaseInput {
-  enabled?: boolean;
-  mode?: Mode;
-  connection?: Connection;
-  env?: Record<string, string>;
-  scripts?: Partial<Scripts>;
-  timeoutMs?: number;
-}
+export type CustomDatabaseInput = RequestOf<'/api/v1/pools/{poolId}/custom-db', 'put'>;
+/** A stored connection as the API answers it (secrets masked). */
+export type Connection = CustomDatabase['connection'];
+/** A connection as a save sends it. */
+export type ConnectionInput = CustomDatabaseInput['connection'];
+export type Scripts = CustomDatabase['scripts'];
+export type ScriptName = keyof Scripts;
+export type Mode = CustomDatabase['mode'];
 
-export interface Template {
-  id: string;
-  name: string;
-  scripts: Partial<Record<ScriptName, string>>;
-}
+// The order the console lists scripts in is a contract constant, not part of the document;
+// the check below fails to compile if it and the document name different scripts.
+export { SCRIPT_NAMES } from '../../script-runtime/types.js';
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<Condition extends true> = Condition;
+type _ScriptNamesMatchTheDocument = Assert<SameSet<(typeof SCRIPT_NAMES)[number], ScriptName>>;
 
+export type Template = ResponseOf<'/api/v1/custom-db/templates', 'get'>['list'][number];
+export type ConnectionLogEntry = ResponseOf<'/api/v1/pools/{poolId}/custom-db/logs', 'get'>['list'][number];
+export type MigrationProgress = ResponseOf<'/api/v1/pools/{poolId}/custom-db/migration', 'get'>;
+export type DebugInput = RequestOf<'/api/v1/pools/{poolId}/custom-db/debug', 'post'>;
+
+// The debug route declares no response schema (its result is whatever the script returned,
+// or a failure), so the document has no type for it; this is its shape from the server's
+// debug handler. Give the route a response schema and this can be generated too.
 export interface ScriptLogLine {
   level: string;
   message: string;
@@ -74,48 +69,14 @@ export type DebugResult =
       durationMs: number;
     };
 
-export interface ConnectionLogEntry {
-  at: string;
-  script: string;
-  outcome: string;
-  durationMs: number;
-  message: string;
-}
-
-export interface MigrationProgress {
-  migratedUsers: number;
-  lastMigratedAt: string | null;
-}
-
-export type UserSource = 'local' | 'migrated' | 'custom-db';
-
-export interface User {
-  id: string;
-  userPoolId: string;
-  username: string | null;
-  email: string | null;
-  emailVerified: boolean;
-  phone: string | null;
-  phoneVerified: boolean;
-  nickname: string | null;
-  name: string | null;
-  blocked: boolean;
-  loginsCount: number;
-  lastLogin: string | null;
-  createdAt: string | null;
-  updatedAt: string | null;
-  externalId: string | null;
-  source: UserSource;
-  [field: string]: unknown;
-}
+export type User = components['schemas']['User'];
+export type UserSource = User['source'];
 
 /** The profile fields the console's user form edits; the API accepts more. */
-export interface UserInput {
-  email?: string | null;
-  username?: string | null;
-  phone?: string | null;
-  name?: string | null;
-  nickname?: string | null;
-  blocked?: boolean;
-  password?: string;
-}
+export type UserInput = Pick<
+  RequestOf<'/api/v1/pools/{poolId}/users', 'post'>,
+  'email' | 'username' | 'phone' | 'name' | 'nickname' | 'blocked' | 'password'
+>;
+
+export type PublicIps = ResponseOf<'/api/system/public-ips', 'get'>;
+export type PasswordCheck = ResponseOf<'/api/v1/pools/{poolId}/users/{userId}/verify-password', 'post'>;

@@ -8,6 +8,7 @@ import { MODE_SCRIPTS, SCRIPT_LABELS } from '../scripts.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { ConnectionLog } from './ConnectionLog.js';
 import { DebugDialog } from './DebugDialog.js';
+import { AllowedHostsField } from './AllowedHostsField.js';
 import { EnvRows } from './EnvRows.js';
 import { MigrationProgress } from './MigrationProgress.js';
 import { ModeSelector } from './ModeSelector.js';
@@ -153,6 +154,7 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
         <ModeSelector value={draft.mode} onChange={(mode) => update({ mode })} />
         <ConnectionForm value={draft.connection} onChange={(connection) => update({ connection })} />
         <EnvRows rows={draft.env} onChange={(env) => update({ env })} />
+        <AllowedHostsField value={draft.allowedHosts} onChange={(allowedHosts) => update({ allowedHosts })} />
 
         <fieldset className="section">
           <legend>Scripts</legend>

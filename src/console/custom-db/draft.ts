@@ -2,7 +2,15 @@
  * The custom database form's state ("draft"), how it comes from the API's answer, how it
  * goes back as a save, and whether it differs from what is saved.
  */
-import { SCRIPT_NAMES, type Connection, type CustomDatabase, type CustomDatabaseInput, type Mode, type ScriptName } from '../api/types.js';
+import {
+  SCRIPT_NAMES,
+  type Connection,
+  type ConnectionInput,
+  type CustomDatabase,
+  type CustomDatabaseInput,
+  type Mode,
+  type ScriptName,
+} from '../api/types.js';
 
 /** The API answers every secret as this; sending it back keeps the stored value. */
 export const MASK = '********';
@@ -31,6 +39,8 @@ export interface Draft {
   env: EnvRow[];
   scripts: Record<ScriptName, string>;
   timeoutMs: string;
+  /** the allowed hosts as typed: comma or line separated */
+  allowedHosts: string;
 }
 
 let nextRowId = 1;
@@ -39,15 +49,16 @@ export const newEnvRow = (name = '', value = ''): EnvRow => ({ id: nextRowId++, 
 export function connectionDraftFrom(connection: Connection): ConnectionDraft {
   const empty: ConnectionDraft = { type: 'uri', uri: '', host: '', port: '', username: '', password: '', database: '' };
   if (connection === null) return empty;
-  if (connection.type === 'uri') return { ...empty, uri: connection.uri };
+  // The answer's fields are optional in the document: each form names only its own.
+  if (connection.type === 'uri') return { ...empty, uri: connection.uri ?? '' };
   return {
     ...empty,
     type: 'programmatic',
-    host: connection.host,
-    port: String(connection.port),
-    username: connection.username,
-    password: connection.password,
-    database: connection.database,
+    host: connection.host ?? '',
+    port: connection.port === undefined ? '' : String(connection.port),
+    username: connection.username ?? '',
+    password: connection.password ?? '',
+    database: connection.database ?? '',
   };
 }
 
@@ -59,13 +70,29 @@ export function draftFrom(config: CustomDatabase): Draft {
     env: Object.entries(config.env).map(([name, value]) => newEnvRow(name, value)),
     scripts: Object.fromEntries(SCRIPT_NAMES.map((name) => [name, config.scripts[name] ?? ''])) as Record<ScriptName, string>,
     timeoutMs: String(config.timeoutMs),
+    allowedHosts: config.allowedHosts.join('\n'),
   };
+}
+
+// The limits the API sets on allowedHosts (maxItems, maxLength), checked here to name the entry.
+const MAX_ALLOWED_HOSTS = 64;
+const MAX_HOST_LENGTH = 255;
+
+/** The allowed hosts typed into the form, split on commas and line breaks, blanks and repeats dropped. */
+export function parseAllowedHosts(text: string): { ok: true; hosts: string[] } | { ok: false; message: string } {
+  const hosts = [...new Set(text.split(/[,\n]/).map((host) => host.trim()).filter((host) => host !== ''))];
+  for (const host of hosts) {
+    if (/\s/.test(host)) return { ok: false, message: `Allowed host "${host}" contains a space; separate hosts with commas or new lines` };
+    if (host.length > MAX_HOST_LENGTH) return { ok: false, message: `Allowed host "${host.slice(0, 40)}…" is longer than ${String(MAX_HOST_LENGTH)} characters` };
+  }
+  if (hosts.length > MAX_ALLOWED_HOSTS) return { ok: false, message: `Allowed hosts lists ${String(hosts.length)} hosts; at most ${String(MAX_ALLOWED_HOSTS)} are allowed` };
+  return { ok: true, hosts };
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const RESERVED_ENV = new Set(['DB_CONNECTION_URI', 'DB_HOST', 'DB_PORT', 'DB_USERNAME', 'DB_PASSWORD', 'DB_DATABASE']);
 
-function connectionInput(draft: ConnectionDraft): { ok: true; connection: Connection } | { ok: false; message: string } {
+function connectionInput(draft: ConnectionDraft): { ok: true; connection: ConnectionInput } | { ok: false; message: string } {
   if (draft.type === 'uri') {
     const uri = draft.uri.trim();
     // No URI: the scripts need only env (a web service reached through env values).
@@ -109,15 +136,31 @@ export function inputFrom(draft: Draft): { ok: true; input: CustomDatabaseInput 
   const scripts = Object.fromEntries(
     SCRIPT_NAMES.map((name) => [name, draft.scripts[name].trim() === '' ? null : draft.scripts[name]]),
   ) as Record<ScriptName, string | null>;
+  const allowedHosts = parseAllowedHosts(draft.allowedHosts);
+  if (!allowedHosts.ok) return allowedHosts;
   return {
     ok: true,
-    input: { enabled: draft.enabled, mode: draft.mode, connection: connection.connection, env, scripts, timeoutMs },
+    input: {
+      enabled: draft.enabled,
+      mode: draft.mode,
+      connection: connection.connection,
+      env,
+      scripts,
+      timeoutMs,
+      allowedHosts: allowedHosts.hosts,
+    },
   };
 }
 
 /** The draft without React keys, for comparing with what is saved. */
 function comparable(draft: Draft): string {
-  return JSON.stringify({ ...draft, env: draft.env.map(({ name, value }) => [name, value]) });
+  const hosts = parseAllowedHosts(draft.allowedHosts);
+  return JSON.stringify({
+    ...draft,
+    env: draft.env.map(({ name, value }) => [name, value]),
+    // "a, b" and "a\nb" name the same hosts: retyping the separators changes nothing.
+    allowedHosts: hosts.ok ? hosts.hosts : draft.allowedHosts,
+  });
 }
 
 export function isDirty(draft: Draft, saved: Draft): boolean {
