@@ -11,6 +11,7 @@ import {
   type Mode,
   type ScriptName,
 } from '../api/types.js';
+import { CONNECTION_ENV_NAMES } from '../../custom-db/connection-config.js';
 
 /** The API answers every secret as this; sending it back keeps the stored value. */
 export const MASK = '********';
@@ -90,7 +91,7 @@ export function parseAllowedHosts(text: string): { ok: true; hosts: string[] } |
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const RESERVED_ENV = new Set(['DB_CONNECTION_URI', 'DB_HOST', 'DB_PORT', 'DB_USERNAME', 'DB_PASSWORD', 'DB_DATABASE']);
+const RESERVED_ENV: ReadonlySet<string> = new Set(CONNECTION_ENV_NAMES);
 
 function connectionInput(draft: ConnectionDraft): { ok: true; connection: ConnectionInput } | { ok: false; message: string } {
   if (draft.type === 'uri') {
