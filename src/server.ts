@@ -20,7 +20,7 @@ import { ScriptRuntimePool, type ScriptRuntimePoolOptions } from './script-runti
 import { connectionLog } from './custom-db/connection-log.js';
 import { customDbService } from './custom-db/custom-db-service.js';
 import { loginThrottle } from './auth/login-throttle.js';
-import { loginFailuresRepository } from './store/login-failures.js';
+import { loginAttemptsRepository } from './store/login-attempts.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -38,6 +38,8 @@ export class StartupError extends Error {}
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   runtimes?: ScriptRuntimePoolOptions;
+  /** the login throttle's clock (tests pass a fake one); Date.now by default */
+  now?: () => number;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -66,7 +68,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         pools,
         directoryFor: (pool) => customDb.directoryFor(pool),
         customDb,
-        throttle: loginThrottle(loginFailuresRepository(store.db), config.throttle),
+        throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
+        users,
         tokens,
         adminToken: admin.check,
         publicIps: config.publicIps,

@@ -9,6 +9,7 @@ import type { AdminTokenCheck } from '../auth/admin-token.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Pool, PoolsRepository } from '../store/pools.js';
+import type { UsersRepository } from '../store/users.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import type { CustomDbService } from '../custom-db/custom-db-service.js';
 import { ApiError, handleError, sendError } from './errors.js';
@@ -29,6 +30,8 @@ export interface AppServices {
   directoryFor(pool: Pool): Promise<UserDirectory>;
   customDb: CustomDbService;
   throttle: LoginThrottle;
+  /** the local users table, read directly only to key the login throttle */
+  users: UsersRepository;
   tokens: TokenService;
   adminToken: AdminTokenCheck;
   publicIps: string[];

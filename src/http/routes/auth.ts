@@ -7,6 +7,7 @@ import { ApiError, unwrap } from '../errors.js';
 import type { NewUserInput, RequestInfo } from '../../users/user-directory.js';
 import { accountQueryFrom, type AccountQuery } from '../../users/user.js';
 import { singleAccountQuery } from './users.js';
+import { accountKeyFor } from '../../auth/login-throttle.js';
 
 const docs = (summary: string, auth?: 'user') => ({ docs: { summary, tags: ['end users'], ...(auth ? { auth } : {}) } });
 
@@ -55,7 +56,9 @@ export async function authRoutes(app: FastifyInstance, services: AppServices): P
       const query = loginQuery(request.body);
       const pool = await requirePool(services, request.params.poolId);
       const info = requestInfo(request);
-      const verdict = await services.throttle.check(pool.id, query, info.ip);
+      // Throttle: counted before the password is checked (see auth/login-throttle.ts).
+      const accountKey = await accountKeyFor(services.users, pool.id, query);
+      const verdict = await services.throttle.begin(pool.id, accountKey, info.ip);
       if (!verdict.allowed) {
         throw new ApiError('TOO_MANY_ATTEMPTS', 'Too many failed logins; try again later', {
           'retry-after': String(verdict.retryAfterSeconds),
@@ -63,11 +66,7 @@ export async function authRoutes(app: FastifyInstance, services: AppServices): P
       }
       const directory = await services.directoryFor(pool);
       const result = await directory.login(query, request.body.password, info);
-      if (result.ok) {
-        if (verdict.hasFailures) await services.throttle.recordSuccess(pool.id, query);
-      } else if (result.error.code === 'WRONG_USERNAME_OR_PASSWORD') {
-        await services.throttle.recordFailure(pool.id, query, info.ip);
-      }
+      if (result.ok) await services.throttle.succeeded(verdict.attempt);
       const user = unwrap(result);
       const token = await services.tokens.issue({ userId: user.id, poolId: pool.id });
       return { user, accessToken: token.accessToken, tokenType: 'Bearer' as const, expiresIn: token.expiresIn };
