@@ -25,10 +25,15 @@ export interface LoginAttemptsRepository {
   /**
    * Counts one attempt for each key, all in one statement, and answers each key's
    * window after the count. A window that started `windowMs` or more before `now`
-   * restarts at 1.
+   * restarts at 1. The rows are written (and locked) in key order, so two counts that
+   * race over the same keys wait for each other instead of deadlocking.
    */
   count(poolId: string, keys: string[], now: number, windowMs: number): Promise<AttemptWindow[]>;
-  /** In one statement: each `reset` key goes to 0 attempts; each `giveBack` key loses one. */
+  /**
+   * Each `reset` key goes to 0 attempts; each `giveBack` key loses one. One statement per
+   * key, so none holds two rows' locks: on PostgreSQL a statement locking the account then
+   * the address would deadlock with one locking them the other way round.
+   */
   settle(poolId: string, changes: { reset: string[]; giveBack: GiveBack[] }): Promise<void>;
 }
 
@@ -40,7 +45,7 @@ export function loginAttemptsRepository(db: Kysely<StoreSchema>): LoginAttemptsR
       // SET expressions all see the row as it was before this statement, so both read the old window_start.
       const rows = await db
         .insertInto('login_attempts')
-        .values(keys.map((key) => ({ pool_id: poolId, key, window_start: now, attempts: 1 })))
+        .values([...keys].sort().map((key) => ({ pool_id: poolId, key, window_start: now, attempts: 1 })))
         .onConflict((oc) =>
           oc.columns(['pool_id', 'key']).doUpdateSet({
             attempts: sql<number>`case when login_attempts.window_start <= ${expired} then 1 else login_attempts.attempts + 1 end`,
@@ -52,22 +57,17 @@ export function loginAttemptsRepository(db: Kysely<StoreSchema>): LoginAttemptsR
       return rows.map((row) => ({ key: row.key, attempts: Number(row.attempts), windowStart: Number(row.window_start) }));
     },
     async settle(poolId, { reset, giveBack }) {
-      if (reset.length === 0 && giveBack.length === 0) return;
-      // never below 0: a success's reset may have come between a count and its give-back
-      const lessOne = sql<number>`case when attempts > 0 then attempts - 1 else 0 end`;
-      await db
-        .updateTable('login_attempts')
-        .set({
-          attempts: reset.length === 0 ? lessOne : sql<number>`case when key in (${sql.join(reset)}) then 0 else ${lessOne} end`,
-        })
-        .where('pool_id', '=', poolId)
-        .where((eb) =>
-          eb.or([
-            ...(reset.length === 0 ? [] : [eb('key', 'in', reset)]),
-            ...giveBack.map(({ key, windowStart }) => eb.and([eb('key', '=', key), eb('window_start', '=', windowStart)])),
-          ]),
-        )
-        .execute();
+      const row = (key: string) => db.updateTable('login_attempts').where('pool_id', '=', poolId).where('key', '=', key);
+      await Promise.all([
+        ...reset.map((key) => row(key).set({ attempts: 0 }).execute()),
+        // never below 0: a success's reset may have come between a count and its give-back
+        ...giveBack.map(({ key, windowStart }) =>
+          row(key)
+            .where('window_start', '=', windowStart)
+            .set({ attempts: sql<number>`case when attempts > 0 then attempts - 1 else 0 end` })
+            .execute(),
+        ),
+      ]);
     },
   };
 }
