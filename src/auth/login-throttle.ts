@@ -13,8 +13,9 @@
  *   login script that signals a wrong password by throwing is throttled all the same;
  * - success: the account's count is cleared (a user who mistyped is not slowed down)
  *   and the address gets its attempt back.
- * A successful login costs three store statements here: `accountKeyFor`'s read, the
- * count, the settle.
+ * Store statements per login here: `accountKeyFor`'s read and the count (one upsert
+ * for both counters) always; then a success adds two single-row updates (one without a
+ * client address), a refusal two give-backs, a failure nothing.
  *
  * Counts live in the store, so every instance sees the same numbers.
  */
