@@ -9,7 +9,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { config } = loaded;
-  const server = await createServer(config, { logger: { level: process.env['LOG_LEVEL'] ?? 'info' } });
+  const server = await createServer(config, { logger: { level: config.logLevel ?? 'info' } });
   const log = server.app.log;
   if (server.generatedSecretKey) {
     log.warn(`generated a secret key into ${config.dataDir}/secret.key; back it up, and set GATEHOUSE_SECRET_KEY to run several instances`);

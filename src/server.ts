@@ -23,7 +23,7 @@ import { connectionConfigs } from './custom-db/connection-configs.js';
 import { loginThrottle } from './auth/login-throttle.js';
 import { loginUseCase } from './auth/login.js';
 import { userDirectories } from './users/directories.js';
-import { loginFailuresRepository } from './store/login-failures.js';
+import { loginAttemptsRepository } from './store/login-attempts.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -41,6 +41,8 @@ export class StartupError extends Error {}
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   runtimes?: ScriptRuntimePoolOptions;
+  /** the login throttle's clock (tests pass a fake one); Date.now by default */
+  now?: () => number;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -65,7 +67,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const customDb = customDbService({ configs: connectionConfigs(repository, box), users, runtimes, log });
 
     const directoryFor = userDirectories(users, customDb);
-    const login = loginUseCase({ directoryFor, throttle: loginThrottle(loginFailuresRepository(store.db), config.throttle) });
+    const login = loginUseCase({
+      directoryFor,
+      users,
+      throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
+    });
 
     const app = await buildApp(
       {

@@ -5,7 +5,15 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { DEFAULT_THROTTLE, type ThrottleSettings } from '../auth/login-throttle.js';
+
+/** Login throttling budgets (auth/login-throttle.ts): attempts per account and per client address in a window. */
+export interface ThrottleSettings {
+  maxFailuresPerAccount: number;
+  maxFailuresPerAddress: number;
+  windowSeconds: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottleSettings = { maxFailuresPerAccount: 10, maxFailuresPerAddress: 100, windowSeconds: 900 };
 
 export interface Config {
   port: number;
@@ -20,7 +28,14 @@ export interface Config {
   /** Fastify's trustProxy: false, true, or a list of proxy addresses/CIDRs */
   trustProxy: boolean | string[];
   throttle: ThrottleSettings;
+  /** The server log's level (`LOG_LEVEL`); undefined in hand-built configs, whose caller picks the logger. */
+  logLevel?: LogLevel;
 }
+
+/** The levels the logger (pino, through Fastify) knows; anything else makes it throw at start. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const isLogLevel = (candidate: string): candidate is LogLevel => (LOG_LEVELS as readonly string[]).includes(candidate);
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -117,9 +132,17 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     windowSeconds: positive('GATEHOUSE_LOGIN_FAILURE_WINDOW_SECONDS', DEFAULT_THROTTLE.windowSeconds),
   };
 
+  let logLevel: LogLevel = 'info';
+  const rawLevel = value('LOG_LEVEL');
+  if (rawLevel !== undefined) {
+    const level = rawLevel.toLowerCase();
+    if (isLogLevel(level)) logLevel = level;
+    else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${rawLevel}"); unset it to use info.`);
+  }
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle },
+    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel },
   };
 }

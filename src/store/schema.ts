@@ -86,17 +86,18 @@ export interface UserTombstonesTable {
   deleted_at: string;
 }
 
-export interface LoginFailuresTable {
+export interface LoginAttemptsTable {
   pool_id: string;
-  /** `account:<kind>:<normalised identifier>` or `ip:<address>` */
+  /** `user:<local user id>`, `email:<normalised>`, `username:<lowercased>`, `phone:<as given>` or `ip:<address>` */
   key: string;
   /** epoch milliseconds (bigint: PostgreSQL answers it as text, SQLite as a number) */
   window_start: number | string;
-  failures: number;
+  /** attempts counted in this window, less those given back (successes, refusals) */
+  attempts: number;
 }
 
 export interface StoreSchema {
-  login_failures: LoginFailuresTable;
+  login_attempts: LoginAttemptsTable;
   settings: SettingsTable;
   pools: PoolsTable;
   users: UsersTable;

@@ -6,7 +6,7 @@ describe('configuration', () => {
     const result = loadConfig({});
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, publicIps: [] });
+    expect(result.config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, publicIps: [], logLevel: 'info' });
     expect(result.config.dataDir).toMatch(/data$/);
   });
 
@@ -20,8 +20,10 @@ describe('configuration', () => {
       GATEHOUSE_ADMIN_TOKEN: 'a-long-enough-admin-token',
       GATEHOUSE_SECRET_KEY: key,
       GATEHOUSE_PUBLIC_IPS: '203.0.113.7, 2001:db8::1',
+      LOG_LEVEL: 'DEBUG',
     });
     expect(result.ok && result.config).toMatchObject({
+      logLevel: 'debug',
       port: 8080,
       host: '0.0.0.0',
       dataDir: '/tmp/gh',
@@ -38,14 +40,15 @@ describe('configuration', () => {
       GATEHOUSE_ADMIN_TOKEN: 'short',
       GATEHOUSE_SECRET_KEY: 'not-a-key',
       GATEHOUSE_PUBLIC_IPS: '1.2.3.4,nope',
+      LOG_LEVEL: 'bogus',
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const text = result.problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'GATEHOUSE_ADMIN_TOKEN', 'GATEHOUSE_SECRET_KEY', 'GATEHOUSE_PUBLIC_IPS']) {
+    for (const name of ['PORT', 'DATABASE_URL', 'GATEHOUSE_ADMIN_TOKEN', 'GATEHOUSE_SECRET_KEY', 'GATEHOUSE_PUBLIC_IPS', 'LOG_LEVEL']) {
       expect(text).toContain(name);
     }
-    expect(result.problems).toHaveLength(5);
+    expect(result.problems).toHaveLength(6);
     expect(text).toContain('openssl rand -base64 32');
   });
 
@@ -68,5 +71,13 @@ describe('configuration', () => {
     expect(loadConfig({ GATEHOUSE_TRUST_PROXY: 'true' }).ok && loadConfig({ GATEHOUSE_TRUST_PROXY: 'true' })).toMatchObject({ config: { trustProxy: true } });
     const bad = loadConfig({ GATEHOUSE_TRUST_PROXY: 'lb.internal', GATEHOUSE_LOGIN_MAX_FAILURES_PER_ACCOUNT: '0' });
     expect(bad.ok ? [] : bad.problems.join('\n')).toMatch(/GATEHOUSE_TRUST_PROXY[\s\S]*GATEHOUSE_LOGIN_MAX_FAILURES_PER_ACCOUNT/);
+  });
+
+  it('refuses a log level the logger does not know, naming the levels it does', () => {
+    const result = loadConfig({ LOG_LEVEL: 'bogus' });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "bogus"); unset it to use info.',
+    ]);
+    expect(loadConfig({ LOG_LEVEL: 'silent' })).toMatchObject({ ok: true, config: { logLevel: 'silent' } });
   });
 });

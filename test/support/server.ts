@@ -9,7 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { createServer, type Server, type ServerOptions } from '../../src/server.js';
 import type { Config } from '../../src/config/config.js';
 import { createPostgresDatabase, type TestDatabase } from './databases.js';
-import { DEFAULT_THROTTLE } from '../../src/auth/login-throttle.js';
+import { DEFAULT_THROTTLE } from '../../src/config/config.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
