@@ -51,31 +51,51 @@ describe('faults in custom databases and runtimes', () => {
   });
 
   it('answers 502 when the runtime is killed mid-call, and the next call works', async () => {
-    const poolId = await t.createPool();
-    await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, {
-      enabled: true,
-      mode: 'CUSTOM_USER_STORE',
-      scripts: {
-        login: `async function login(query, password) {
-          if (query.username === 'slow') await new Promise((resolve) => setTimeout(resolve, 3000));
-          return { id: '1', username: query.username };
-        }`,
-      },
+    // The slow login calls this loopback server once it runs, so the kill lands while
+    // the call is inside the script rather than after a guessed delay.
+    let reached: () => void = () => undefined;
+    const inScript = new Promise<void>((resolve) => (reached = resolve));
+    const signal = http.createServer((_request, response) => {
+      reached();
+      response.end('ok');
     });
-    const login = (username: string) =>
-      t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { username, password: 'any-password' } });
-    expect((await login('fast')).statusCode).toBe(200);
-    const pending = login('slow');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const pid = t.server.runtimes.runtimePid(poolId);
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid ?? 0, 'SIGKILL');
-    const killed = await pending;
-    expect(killed.statusCode).toBe(502);
-    expect(killed.json().error.code).toBe('CUSTOM_DB_ERROR');
-    expect((await login('fast')).statusCode).toBe(200);
-    const logs = (await t.admin('GET', `/api/v1/pools/${poolId}/custom-db/logs?limit=5`)).json().list as { outcome: string }[];
-    expect(logs.some((entry) => entry.outcome === 'runtime')).toBe(true);
+    await new Promise<void>((resolve) => signal.listen(0, '127.0.0.1', resolve));
+    try {
+      const poolId = await t.createPool();
+      await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, {
+        enabled: true,
+        mode: 'CUSTOM_USER_STORE',
+        env: { SIGNAL_URL: `http://127.0.0.1:${(signal.address() as AddressInfo).port}` },
+        scripts: {
+          login: `async function login(query, password) {
+            if (query.username === 'slow') {
+              await fetch(env.SIGNAL_URL);
+              await new Promise((resolve) => setTimeout(resolve, 10000));
+            }
+            return { id: '1', username: query.username };
+          }`,
+        },
+      });
+      const login = (username: string) =>
+        t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { username, password: 'any-password' } });
+      expect((await login('fast')).statusCode).toBe(200);
+      const pending = login('slow');
+      await inScript;
+      const pid = t.server.runtimes.runtimePid(poolId);
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid ?? 0, 'SIGKILL');
+      const killed = await pending;
+      expect(killed.statusCode).toBe(502);
+      expect(killed.json().error.code).toBe('CUSTOM_DB_ERROR');
+      const next = await login('fast');
+      expect(next.statusCode).toBe(200);
+      // a fresh runtime answered it, not the killed one
+      expect(t.server.runtimes.runtimePid(poolId)).not.toBe(pid);
+      const logs = (await t.admin('GET', `/api/v1/pools/${poolId}/custom-db/logs?limit=5`)).json().list as { outcome: string }[];
+      expect(logs.map((entry) => entry.outcome)).toEqual(['success', 'runtime', 'success']);
+    } finally {
+      await new Promise((resolve) => signal.close(resolve));
+    }
   });
 });
 
