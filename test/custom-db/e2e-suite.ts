@@ -235,15 +235,25 @@ export function customUserStoreSuite(legacy: LegacyDatabase): void {
   });
 
   it('lists and pages the users of the customer database', async () => {
-    const page = (await t.admin('GET', users('?page=2&limit=5'))).json();
-    expect(page.totalCount).toBe(SAMPLE_USERS.length);
-    expect(page.list).toHaveLength(5);
-    expect(page.list[0]).toMatchObject({ source: 'custom-db', userPoolId: poolId });
+    const limit = 5;
+    const seen: string[] = [];
+    for (let page = 1; page <= Math.ceil(SAMPLE_USERS.length / limit); page++) {
+      const body = (await t.admin('GET', users(`?page=${page}&limit=${limit}`))).json();
+      expect(body.totalCount).toBe(SAMPLE_USERS.length);
+      expect(body.list.length).toBe(Math.min(limit, SAMPLE_USERS.length - (page - 1) * limit));
+      expect(body.list[0]).toMatchObject({ source: 'custom-db', userPoolId: poolId });
+      seen.push(...body.list.map((user: { email: string }) => user.email));
+    }
+    // every page a different slice: together exactly the seeded users, none twice
+    expect([...seen].sort()).toEqual(SAMPLE_USERS.map((user) => user.email).sort());
   });
 
   it('searches, finds and gets through the scripts', async () => {
     const search = (await t.admin('GET', users('/search?keyword=alice'))).json();
     expect(search.list.map((u: { username: string }) => u.username)).toContain('alice');
+    // a search that ignored its keyword would list everyone
+    for (const user of search.list) expect(JSON.stringify(user).toLowerCase()).toContain('alice');
+    expect(search.totalCount).toBeLessThan(SAMPLE_USERS.length);
     const found = await t.admin('GET', users(`/find?email=${encodeURIComponent(alice.email ?? '')}`));
     expect(found.statusCode).toBe(200);
     const got = await t.admin('GET', users(`/${found.json().id}`));
@@ -288,12 +298,17 @@ export function customUserStoreSuite(legacy: LegacyDatabase): void {
     const fresh = await register({ email: 'yan@example.org', password: 'yan-password-1' });
     expect(fresh.statusCode, fresh.body).toBe(201);
     expect(fresh.json().user.source).toBe('custom-db');
+    // it landed in the customer database, with its password
+    const stored = await t.admin('GET', users('/find?email=yan%40example.org'));
+    expect(stored.json()).toMatchObject({ id: fresh.json().user.id, source: 'custom-db' });
+    const login = await t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { account: 'yan@example.org', password: 'yan-password-1' } });
+    expect(login.statusCode).toBe(200);
     expect((await register({ email: alice.email, password: 'whatever-pass' })).statusCode).toBe(409);
   });
 
   it('stores nothing about these users locally', async () => {
-    await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, { enabled: false });
+    expect((await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, { enabled: false })).statusCode).toBe(200);
     expect((await t.admin('GET', users())).json().totalCount).toBe(0);
-    await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, { enabled: true });
+    expect((await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, { enabled: true })).statusCode).toBe(200);
   });
 }
