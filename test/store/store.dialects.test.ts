@@ -2,7 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { poolsRepository } from '../../src/store/pools.js';
 import { settingsRepository } from '../../src/store/settings.js';
 import { usersRepository } from '../../src/store/users.js';
@@ -10,6 +12,12 @@ import { createSecretBox } from '../../src/secrets/secret-box.js';
 import { loadOrGenerateSecretKey, verifySecretKey } from '../../src/secrets/secret-key.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
 import { describeEachDialect } from '../support/dialects.js';
+
+/** The migrator's own record: one row per migration it ran, in name order. */
+async function migrationsRecorded(store: Store): Promise<{ name: string; timestamp: string }[]> {
+  const { rows } = await sql<{ name: string; timestamp: string }>`select name, timestamp from kysely_migration order by name`.execute(store.db);
+  return rows;
+}
 
 describeEachDialect('store', (dialect) => {
   let store: Store;
@@ -27,10 +35,36 @@ describeEachDialect('store', (dialect) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs the migrations once: opening the same store again changes nothing', async () => {
+  it('runs the migrations once: a second open records nothing new and keeps the data', async () => {
+    const recorded = await migrationsRecorded(store);
+    expect(recorded.map((row) => row.name)).toEqual(Object.keys(MIGRATIONS));
+    // A row written between the opens must survive: a migration run again (or a schema
+    // rebuilt) would fail on the existing tables or drop what they hold.
+    const kept = await poolsRepository(store.db).create({ name: 'kept across opens', metadata: { tier: 'gold' } });
     const again = await openStore({ databaseUrl: database?.url, dataDir });
-    await again.close();
+    try {
+      // same names, same timestamps: nothing was run or recorded a second time
+      expect(await migrationsRecorded(again)).toEqual(recorded);
+      expect(await poolsRepository(again.db).get(kept.id)).toMatchObject({ name: 'kept across opens', metadata: { tier: 'gold' } });
+    } finally {
+      await again.close();
+    }
     expect(store.dialect).toBe(dialect);
+  });
+
+  it.runIf(dialect === 'postgres')('runs the migrations once when two instances open a fresh store at the same time', async () => {
+    const fresh = await createPostgresDatabase();
+    const opened = await Promise.allSettled([0, 1].map(() => openStore({ databaseUrl: fresh.url, dataDir })));
+    try {
+      // without the migration lock, the second instance runs the same CREATE TABLEs and fails
+      expect(opened.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled']);
+      const [first] = opened;
+      if (first?.status !== 'fulfilled') throw new Error('unreachable');
+      expect((await migrationsRecorded(first.value)).map((row) => row.name)).toEqual(Object.keys(MIGRATIONS));
+    } finally {
+      for (const outcome of opened) if (outcome.status === 'fulfilled') await outcome.value.close();
+      await fresh.drop();
+    }
   });
 
   it('writes a setting only when absent, and exactly one of racing writers wins', async () => {
