@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { MASK } from '../../src/custom-db/connection-config.js';
+import { MASK } from '../../src/custom-db/config-secrets.js';
 import { SAMPLE_USERS, samplePassword } from '../../src/sample-db/index.js';
 import { templateById, type TemplateId } from '../../src/custom-db/templates/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
