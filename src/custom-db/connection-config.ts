@@ -9,7 +9,7 @@
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { CustomDbConnectionsTable } from '../store/schema.js';
-import { SCRIPT_NAMES, type ConnectionSpec, type ScriptName } from '../script-runtime/index.js';
+import { SCRIPT_NAMES, type ConnectionSpec, type ScriptName } from './contract/script-contract.js';
 import { fail, ok, type Result } from '../shared/result.js';
 import type { CustomDbMode } from './modes.js';
 

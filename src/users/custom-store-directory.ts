@@ -5,7 +5,7 @@
 import { fail, ok, type Result } from '../shared/result.js';
 import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
 import { userFromProfile } from '../custom-db/profile.js';
-import type { ScriptName } from '../script-runtime/index.js';
+import type { ScriptName } from '../custom-db/contract/script-contract.js';
 import type { Page } from '../store/pools.js';
 import type { User } from './user.js';
 import type { RequestInfo, UserDirectory } from './user-directory.js';

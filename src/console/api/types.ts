@@ -19,10 +19,10 @@ export interface Pool {
 
 // The script names and modes are part of the contract itself; they come from the one
 // pure module that defines them rather than a second copy.
-import type { ScriptName } from '../../script-runtime/types.js';
+import type { ScriptName } from '../../custom-db/contract/script-contract.js';
 import type { CustomDbMode as Mode } from '../../custom-db/modes.js';
 
-export { SCRIPT_NAMES } from '../../script-runtime/types.js';
+export { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
 export type { ScriptName, Mode };
 
 export type Connection =

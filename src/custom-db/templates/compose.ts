@@ -13,7 +13,7 @@
  * not contain backticks or `${`.
  */
 import { PROFILE_COLUMNS, TIMESTAMP_FIELDS, type ProfileField } from '../../sample-db/schema.js';
-import type { ScriptName } from '../../script-runtime/index.js';
+import type { ScriptName } from '../contract/script-contract.js';
 
 export type { ScriptName };
 

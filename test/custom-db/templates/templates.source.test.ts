@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { Linter } from 'eslint';
 import js from '@eslint/js';
 import { TEMPLATES } from '../../../src/custom-db/templates/index.js';
-import { SCRIPT_NAMES, checkScriptSource } from '../../../src/script-runtime/index.js';
+import { SCRIPT_NAMES } from '../../../src/custom-db/contract/script-contract.js';
+import { checkScriptSource } from '../../../src/custom-db/contract/source-check.js';
 
 /** What SCRIPTS.md says a script can use, beyond the language's own built-ins. */
 const SCRIPT_GLOBALS = Object.fromEntries(
