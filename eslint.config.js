@@ -63,6 +63,11 @@ export default tseslint.config(
     },
   })),
   {
+    // CommonJS configuration files of tools (dependency-cruiser).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // The admin console runs in the browser (React + TSX).
     files: ['src/console/**/*.{ts,tsx}', 'test/console/**/*.tsx'],
     languageOptions: {

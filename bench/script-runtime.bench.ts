@@ -4,7 +4,9 @@
  * Vitest-free on purpose; `npm run bench` calls `benchScriptRuntime()` and prints the numbers.
  */
 import { readFileSync } from 'node:fs';
-import { ScriptRuntimePool, type ConnectionSpec } from '../src/script-runtime/index.js';
+import { ScriptRuntimePool } from '../src/script-runtime/index.js';
+import type { ConnectionSpec } from '../src/custom-db/contract/script-contract.js';
+import { runUserScript } from '../src/custom-db/script-caller.js';
 
 const TRIVIAL = 'async function getUser(query) { return { id: query.id, email: "a@example.com" }; }';
 const WARM_CALLS = 3000;
@@ -53,9 +55,9 @@ export async function benchScriptRuntime(): Promise<Record<string, number>> {
     const directTimes = await timeCalls(WARM_CALLS, (i) => direct({ id: i }));
 
     const warm = connection('bench-warm');
-    await timeCalls(WARMUP_CALLS, (i) => pool.call(warm, 'getUser', [{ id: i }, {}]));
+    await timeCalls(WARMUP_CALLS, (i) => runUserScript(pool, warm, 'getUser', [{ id: i }, {}]));
     const callTimes = await timeCalls(WARM_CALLS, async (i) => {
-      const outcome = await pool.call(warm, 'getUser', [{ id: i }, {}]);
+      const outcome = await runUserScript(pool, warm, 'getUser', [{ id: i }, {}]);
       if (!outcome.ok) throw new Error(`benchmark call failed: ${outcome.error.message}`);
     });
     const directP50 = percentile(directTimes, 50);
@@ -67,12 +69,12 @@ export async function benchScriptRuntime(): Promise<Record<string, number>> {
       for (let i = 0; i < COLD_STARTS; i++) {
         await pool.warmUp();
         const started = performance.now();
-        await pool.call(connection(`bench-cold-${i}`), 'getUser', [{ id: i }, {}]);
+        await runUserScript(pool, connection(`bench-cold-${i}`), 'getUser', [{ id: i }, {}]);
         coldWithSpare.push(performance.now() - started);
         await pool.invalidate(`bench-cold-${i}`);
 
         const startedBare = performance.now();
-        await noSpare.call(connection(`bench-bare-${i}`), 'getUser', [{ id: i }, {}]);
+        await runUserScript(noSpare, connection(`bench-bare-${i}`), 'getUser', [{ id: i }, {}]);
         coldWithoutSpare.push(performance.now() - startedBare);
         await noSpare.invalidate(`bench-bare-${i}`);
       }

@@ -1,5 +1,5 @@
 import type { Mode, ScriptName } from './api/types.js';
-import { SCRIPT_DISPLAY_NAMES } from '../script-runtime/types.js';
+import { SCRIPT_DISPLAY_NAMES } from '../custom-db/contract/script-contract.js';
 import { SCRIPTS_BY_MODE } from '../custom-db/modes.js';
 
 /** What the console calls each script: the runtime's own names for them. */

@@ -7,7 +7,7 @@
  * env value: config-secrets.ts masks them for responses, sealed-config.ts seals them
  * for the store.
  */
-import { SCRIPT_NAMES, type ScriptName } from '../script-runtime/types.js';
+import { SCRIPT_NAMES, type ScriptName } from './contract/script-contract.js';
 import type { CustomDbMode } from './modes.js';
 
 export const DEFAULT_TIMEOUT_MS = 5000;

@@ -7,8 +7,8 @@
 import { fail, ok, type Result } from '../domain/result.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CustomDbRepository } from '../store/custom-db.js';
-import { checkScriptSource } from '../script-runtime/index.js';
-import type { ScriptName } from '../script-runtime/types.js';
+import { checkScriptSource } from './contract/source-check.js';
+import type { ScriptName } from './contract/script-contract.js';
 import { defaultConfig, type CustomDbConfig } from './connection-config.js';
 import { maskConfig, unmask } from './config-secrets.js';
 import { openConfig, sealConfig } from './sealed-config.js';

@@ -7,8 +7,8 @@
 import type { Result } from '../domain/result.js';
 import type { Pool } from '../domain/pool.js';
 import type { UsersRepository } from '../store/users.js';
-import type { CallOutcome, ScriptRuntimePool } from '../script-runtime/index.js';
-import type { ScriptName } from '../script-runtime/types.js';
+import type { ScriptRuntimePool } from '../script-runtime/index.js';
+import type { CallOutcome, ScriptName } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { maskConfig } from './config-secrets.js';
 import type { ConfigChanges, ConnectionConfigs } from './connection-configs.js';

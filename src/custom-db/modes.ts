@@ -2,7 +2,7 @@
  * The two modes of a custom database connection and the scripts each runs. Pure, so the
  * console shares it with the server.
  */
-import { SCRIPT_NAMES, type ScriptName } from '../script-runtime/types.js';
+import { SCRIPT_NAMES, type ScriptName } from './contract/script-contract.js';
 
 export const MODES = ['LAZY_MIGRATION', 'CUSTOM_USER_STORE'] as const;
 export type CustomDbMode = (typeof MODES)[number];

@@ -1,5 +1,5 @@
 /** What the script runtime is handed for a connection: its scripts, env and limits. */
-import type { ConnectionSpec } from '../script-runtime/index.js';
+import type { ConnectionSpec } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 
 /** The env a script sees: the connection's variables, then the connection's own entries. */

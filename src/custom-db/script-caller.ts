@@ -1,26 +1,91 @@
 /**
- * Runs one of a pool's scripts the way every caller needs it run: with the `context`
- * argument filled in, the outcome written to the connection log with every secret
- * scrubbed out, and a failure translated into the API's error codes in one place.
+ * Runs one of a pool's scripts the way every caller needs it run: the user-script contract
+ * applied on top of the generic runtime (default scripts answer `not_implemented`, typed
+ * errors defined, results checked), the `context` argument filled in, the outcome written to
+ * the connection log with every secret scrubbed out, and a failure translated into the API's
+ * error codes in one place.
  */
 import type { Pool } from '../domain/pool.js';
 import type { RequestInfo } from '../domain/user.js';
 import { fail, type Failure } from '../domain/result.js';
 import type { ErrorCode } from '../domain/error-codes.js';
+import type { RuntimeSpec, ScriptRuntimePool } from '../script-runtime/index.js';
+import { validateResult } from './contract/result-validation.js';
 import {
   SCRIPT_DISPLAY_NAMES,
+  SCRIPT_NAMES,
+  TYPED_ERRORS_PRELUDE,
+  isScriptName,
   isTypedErrorName,
+  notImplementedFailure,
+  scriptLabel,
   type CallOutcome,
   type ConnectionSpec,
   type ScriptFailure,
   type ScriptName,
-  type ScriptRuntimePool,
   type TypedErrorName,
-} from '../script-runtime/index.js';
+} from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { MASK, secretsOf } from './config-secrets.js';
 import { runtimeSpec } from './runtime-spec.js';
 import type { ConnectionLog } from './connection-log.js';
+
+function scriptSource(spec: ConnectionSpec, script: ScriptName): string | null {
+  const source = spec.scripts[script];
+  return typeof source === 'string' && source.trim() !== '' ? source : null;
+}
+
+const LABELS: Record<string, string> = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, scriptLabel(name)]));
+
+/**
+ * The generic runtime's spec for a connection: only the scripts with source (in the
+ * contract's order), the typed errors as a globals prelude, and the egress policy.
+ * Cached per spec object, so the runtime pool sees the same object (and hashes it once).
+ */
+const runtimeSpecs = new WeakMap<ConnectionSpec, RuntimeSpec>();
+export function toRuntimeSpec(spec: ConnectionSpec): RuntimeSpec {
+  const cached = runtimeSpecs.get(spec);
+  if (cached !== undefined) return cached;
+  const sources: Record<string, string> = {};
+  for (const name of SCRIPT_NAMES) {
+    const source = scriptSource(spec, name);
+    if (source !== null) sources[name] = source;
+  }
+  const fresh: RuntimeSpec = {
+    key: spec.key,
+    sources,
+    env: spec.env,
+    globalsSource: TYPED_ERRORS_PRELUDE,
+    labels: LABELS,
+    limits: { timeoutMs: spec.timeoutMs, ...(spec.memoryMb === undefined ? {} : { memoryMb: spec.memoryMb }) },
+    egress: { allow: spec.allowedHosts ?? [], deny: spec.deniedHosts ?? [] },
+  };
+  runtimeSpecs.set(spec, fresh);
+  return fresh;
+}
+
+/**
+ * One script call under the contract: a default script fails with `not_implemented` without
+ * a runtime, and a successful result of the wrong shape fails with `invalid_result`.
+ * Never rejects.
+ */
+export async function runUserScript(
+  runtimes: ScriptRuntimePool,
+  spec: ConnectionSpec,
+  script: ScriptName,
+  args: unknown[],
+): Promise<CallOutcome> {
+  if (!isScriptName(script)) {
+    return { ok: false, error: { kind: 'runtime', name: 'Error', message: `Unknown script ${JSON.stringify(script)}` }, logs: [], durationMs: 0 };
+  }
+  if (scriptSource(spec, script) === null) return { ok: false, error: notImplementedFailure(script), logs: [], durationMs: 0 };
+  const outcome = await runtimes.call(toRuntimeSpec(spec), script, args);
+  if (!outcome.ok) return outcome;
+  const valid = validateResult(script, outcome.result);
+  return valid.ok
+    ? outcome
+    : { ok: false, error: { kind: 'invalid_result', name: 'InvalidResultError', message: valid.message }, logs: outcome.logs, durationMs: outcome.durationMs };
+}
 
 /** How many arguments each script takes before `context`. */
 export const SCRIPT_ARITY: Record<ScriptName, number> = {
@@ -131,7 +196,7 @@ export function createScriptCaller(
         ...options.paging,
       };
       const padded = Array.from({ length: SCRIPT_ARITY[script] }, (_, i) => (args[i] === undefined ? null : args[i]));
-      const outcome = redactOutcome(await runtimes.call(spec, script, [...padded, context]), [
+      const outcome = redactOutcome(await runUserScript(runtimes, spec, script, [...padded, context]), [
         ...configSecrets,
         ...passwordsIn(script, args),
       ]);

@@ -6,7 +6,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CustomDbConnectionsTable } from '../store/schema.js';
-import type { ScriptName } from '../script-runtime/types.js';
+import type { ScriptName } from './contract/script-contract.js';
 import { defaultConfig, type Connection, type CustomDbConfig } from './connection-config.js';
 import type { CustomDbMode } from './modes.js';
 

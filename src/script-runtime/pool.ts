@@ -6,8 +6,6 @@
  * `call` never rejects: every outcome, including the runtime's own failures, is a value.
  */
 import { createHash } from 'node:crypto';
-import type { InitMessage } from './protocol.js';
-import { validateResult } from './result-validation.js';
 import { RuntimeProcess, type RuntimeAnswer } from './runtime-process.js';
 import {
   DEFAULT_LOG_LIMIT_BYTES,
@@ -16,14 +14,11 @@ import {
   MAX_TIMEOUT_MS,
   MIN_MEMORY_MB,
   MIN_TIMEOUT_MS,
-  SCRIPT_DISPLAY_NAMES,
-  SCRIPT_NAMES,
-  isScriptName,
-  type CallOutcome,
-  type ConnectionSpec,
-  type FailureKind,
-  type ScriptFailure,
-  type ScriptName,
+  entryLabel,
+  type RunOutcome,
+  type RuntimeFailure,
+  type RuntimeFailureKind,
+  type RuntimeSpec,
   type ScriptRuntimePoolOptions,
 } from './types.js';
 
@@ -51,9 +46,10 @@ interface EffectiveLimits {
   timeoutMs: number;
   memoryMb: number;
   allowedHosts: string[];
+  deniedHosts: string[];
 }
 
-function failure(kind: FailureKind, name: string, message: string): ScriptFailure {
+function failure(kind: RuntimeFailureKind, name: string, message: string): RuntimeFailure {
   return { kind, name, message };
 }
 
@@ -61,43 +57,40 @@ function clamp(value: number | undefined, min: number, max: number, fallback: nu
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
 }
 
-function limitsOf(spec: ConnectionSpec): EffectiveLimits {
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function limitsOf(spec: RuntimeSpec): EffectiveLimits {
   return {
-    timeoutMs: clamp(spec.timeoutMs, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
-    memoryMb: clamp(spec.memoryMb, MIN_MEMORY_MB, MAX_MEMORY_MB, DEFAULT_MEMORY_MB),
-    allowedHosts: Array.isArray(spec.allowedHosts) ? spec.allowedHosts.filter((h) => typeof h === 'string') : [],
+    timeoutMs: clamp(spec.limits.timeoutMs, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
+    memoryMb: clamp(spec.limits.memoryMb, MIN_MEMORY_MB, MAX_MEMORY_MB, DEFAULT_MEMORY_MB),
+    allowedHosts: strings(spec.egress?.allow),
+    deniedHosts: strings(spec.egress?.deny),
   };
 }
 
-function scriptSource(spec: ConnectionSpec, script: ScriptName): string | null {
-  const source = spec.scripts[script];
-  return typeof source === 'string' && source.trim() !== '' ? source : null;
+/** The entries with a string source, in the order given. */
+function entriesOf(spec: RuntimeSpec): [string, string][] {
+  return Object.entries(spec.sources).filter((pair): pair is [string, string] => typeof pair[1] === 'string');
 }
 
 /**
  * Per spec object: a caller that passes the same (unchanged) spec on every call pays for
  * hashing its scripts once. Specs are treated as immutable; a changed config is a new object.
  */
-const hashes = new WeakMap<ConnectionSpec, string>();
+const hashes = new WeakMap<RuntimeSpec, string>();
 
-/** Anything that changes what runs, or how, starts a fresh runtime. */
-function specHash(spec: ConnectionSpec, limits: EffectiveLimits): string {
+/** Anything that changes what runs, or how, starts a fresh runtime (labels only name things in messages). */
+function specHash(spec: RuntimeSpec, limits: EffectiveLimits): string {
   const cached = hashes.get(spec);
   if (cached !== undefined) return cached;
   const env = Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const hash = createHash('sha256')
-    .update(JSON.stringify([SCRIPT_NAMES.map((name) => scriptSource(spec, name)), env, limits]))
+    .update(JSON.stringify([entriesOf(spec), spec.globalsSource ?? null, env, limits]))
     .digest('base64');
   hashes.set(spec, hash);
   return hash;
-}
-
-export function notImplementedFailure(script: ScriptName): ScriptFailure {
-  return failure(
-    'not_implemented',
-    'NotImplementedError',
-    `Please implement the ${SCRIPT_DISPLAY_NAMES[script]} script for this database connection`,
-  );
 }
 
 export class ScriptRuntimePool {
@@ -126,11 +119,12 @@ export class ScriptRuntimePool {
     this.#ensureSpare();
   }
 
-  async call(spec: ConnectionSpec, script: ScriptName, args: unknown[]): Promise<CallOutcome> {
+  /** Runs `entry` of `spec` with `args` in the runtime bound to `spec.key` (started or replaced as needed). */
+  async call(spec: RuntimeSpec, entry: string, args: unknown[]): Promise<RunOutcome> {
     const started = performance.now();
     let answer: RuntimeAnswer;
     try {
-      answer = await this.#call(spec, script, args);
+      answer = await this.#call(spec, entry, args);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       answer = { ok: false, error: failure('runtime', 'InternalError', `The script runtime failed: ${detail}`), logs: [] };
@@ -179,15 +173,13 @@ export class ScriptRuntimePool {
     await Promise.all(runtimes.map((runtime) => runtime.kill(reason)));
   }
 
-  async #call(spec: ConnectionSpec, script: ScriptName, args: unknown[]): Promise<RuntimeAnswer> {
+  async #call(spec: RuntimeSpec, entry: string, args: unknown[]): Promise<RuntimeAnswer> {
     if (this.#closed) {
       return { ok: false, error: failure('runtime', 'RuntimeStoppedError', 'The script runtime pool is closed'), logs: [] };
     }
-    if (!isScriptName(script)) {
-      return { ok: false, error: failure('runtime', 'Error', `Unknown script ${JSON.stringify(script)}`), logs: [] };
+    if (typeof entry !== 'string' || !Object.hasOwn(spec.sources, entry) || typeof spec.sources[entry] !== 'string') {
+      return { ok: false, error: failure('runtime', 'Error', `Unknown entry ${JSON.stringify(entry)}`), logs: [] };
     }
-    // The default script only ever fails; no process is needed to say so.
-    if (scriptSource(spec, script) === null) return { ok: false, error: notImplementedFailure(script), logs: [] };
 
     const limits = limitsOf(spec);
     const { binding, tookSpare } = this.#bindingFor(spec, limits);
@@ -199,13 +191,9 @@ export class ScriptRuntimePool {
         const reason = binding.runtime.deathReason ?? failure('runtime', 'RuntimeStartError', 'The script runtime failed to start');
         return { ok: false, error: reason, logs: [] };
       }
-      const answer = await binding.runtime.call(script, Array.isArray(args) ? args : [], limits.timeoutMs);
+      const answer = await binding.runtime.call(entry, Array.isArray(args) ? args : [], limits.timeoutMs, entryLabel(spec, entry));
       binding.lastUsed = Date.now();
-      if (!answer.ok) return answer;
-      const valid = validateResult(script, answer.result);
-      return valid.ok
-        ? answer
-        : { ok: false, error: failure('invalid_result', 'InvalidResultError', valid.message), logs: answer.logs };
+      return answer;
     } finally {
       if (refill !== null) {
         clearTimeout(refill);
@@ -214,7 +202,7 @@ export class ScriptRuntimePool {
     }
   }
 
-  #bindingFor(spec: ConnectionSpec, limits: EffectiveLimits): { binding: Binding; tookSpare: boolean } {
+  #bindingFor(spec: RuntimeSpec, limits: EffectiveLimits): { binding: Binding; tookSpare: boolean } {
     const hash = specHash(spec, limits);
     const existing = this.#bindings.get(spec.key);
     if (existing !== undefined) {
@@ -229,14 +217,10 @@ export class ScriptRuntimePool {
     this.#evictForRoom();
     const spare = this.#takeSpare(limits.memoryMb);
     const runtime = spare ?? new RuntimeProcess({ memoryMb: limits.memoryMb });
-    const scripts: InitMessage['scripts'] = {};
-    for (const name of SCRIPT_NAMES) {
-      const source = scriptSource(spec, name);
-      if (source !== null) scripts[name] = source;
-    }
     runtime.bind({
       type: 'init',
-      scripts,
+      entries: entriesOf(spec),
+      globalsSource: typeof spec.globalsSource === 'string' ? spec.globalsSource : null,
       env: { ...spec.env },
       allowedHosts: limits.allowedHosts,
       logLimitBytes: this.#logLimitBytes,

@@ -6,12 +6,14 @@
  * The parent must treat every child message as untrusted: a script can reach `process.send`
  * and forge messages, so `parseChildMessage` checks shapes before anything is used.
  */
-import type { ScriptFailure, ScriptLog, ScriptName } from './types.js';
+import type { RuntimeFailure, ScriptLog } from './types.js';
 
 export interface InitMessage {
   type: 'init';
-  /** Only the scripts that have source; the others are answered by the parent. */
-  scripts: Partial<Record<ScriptName, string>>;
+  /** `[entry, source]` pairs, loaded in this order. */
+  entries: [string, string][];
+  /** Run once before the entries (e.g. error classes scripts throw); null for none. */
+  globalsSource: string | null;
   env: Record<string, string>;
   allowedHosts: string[];
   logLimitBytes: number;
@@ -20,7 +22,7 @@ export interface InitMessage {
 export interface CallMessage {
   type: 'call';
   id: number;
-  script: ScriptName;
+  entry: string;
   args: unknown[];
 }
 
@@ -40,7 +42,7 @@ export interface ResultMessage {
   id: number;
   ok: boolean;
   result?: unknown;
-  error?: ScriptFailure;
+  error?: RuntimeFailure;
   logs: ScriptLog[];
 }
 
@@ -52,7 +54,7 @@ export interface PongMessage {
 /** Sent just before the child exits on an uncaught exception, so pending calls can say why. */
 export interface FatalMessage {
   type: 'fatal';
-  error: ScriptFailure;
+  error: RuntimeFailure;
 }
 
 export type ChildMessage = ReadyMessage | ResultMessage | PongMessage | FatalMessage;

@@ -6,18 +6,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { allowedReadPaths, CHILD_ENTRY } from './allowed-paths.js';
 import type { ChildMessage, InitMessage, ParentMessage, ResultMessage } from './protocol.js';
-import {
-  FAILURE_KINDS,
-  SCRIPT_DISPLAY_NAMES,
-  type FailureKind,
-  type ScriptFailure,
-  type ScriptLog,
-  type ScriptName,
-} from './types.js';
+import { RUNTIME_FAILURE_KINDS, type RuntimeFailure, type RuntimeFailureKind, type ScriptLog } from './types.js';
 
 export type RuntimeAnswer =
   | { ok: true; result: unknown; logs: ScriptLog[] }
-  | { ok: false; error: ScriptFailure; logs: ScriptLog[] };
+  | { ok: false; error: RuntimeFailure; logs: ScriptLog[] };
 
 export interface RuntimeProcessOptions {
   memoryMb: number;
@@ -36,7 +29,7 @@ const STDERR_TAIL_CHARS = 4096;
 const HEAP_LIMIT_PATTERN = /heap limit|heap out of memory/i;
 const LOG_LEVELS = new Set(['log', 'info', 'warn', 'error']);
 
-function failure(kind: FailureKind, name: string, message: string): ScriptFailure {
+function failure(kind: RuntimeFailureKind, name: string, message: string): RuntimeFailure {
   return { kind, name, message };
 }
 
@@ -80,10 +73,10 @@ function sanitiseLogs(value: unknown): ScriptLog[] {
   return logs;
 }
 
-function sanitiseFailure(value: unknown): ScriptFailure {
+function sanitiseFailure(value: unknown): RuntimeFailure {
   if (!isRecord(value)) return failure('runtime', 'Error', 'The script runtime answered a malformed failure');
-  const kind = (FAILURE_KINDS as readonly unknown[]).includes(value['kind']) ? (value['kind'] as FailureKind) : 'runtime';
-  const result: ScriptFailure = {
+  const kind = (RUNTIME_FAILURE_KINDS as readonly unknown[]).includes(value['kind']) ? (value['kind'] as RuntimeFailureKind) : 'runtime';
+  const result: RuntimeFailure = {
     kind,
     name: typeof value['name'] === 'string' ? value['name'] : 'Error',
     message: typeof value['message'] === 'string' ? value['message'] : '',
@@ -101,10 +94,10 @@ export class RuntimeProcess {
   readonly #queue: ParentMessage[] = [];
   readonly #pending = new Map<number, PendingCall>();
   #nextId = 1;
-  #killReason: ScriptFailure | null = null;
-  #deathReason: ScriptFailure | null = null;
+  #killReason: RuntimeFailure | null = null;
+  #deathReason: RuntimeFailure | null = null;
   #everReady = false;
-  #fatal: ScriptFailure | null = null;
+  #fatal: RuntimeFailure | null = null;
   #stderrTail = '';
   #sawHeapLimit = false;
   #readyWaiters: (() => void)[] = [];
@@ -164,7 +157,7 @@ export class RuntimeProcess {
   }
 
   /** Why the process ended (null while it lives); what a call waiting for it should answer. */
-  get deathReason(): ScriptFailure | null {
+  get deathReason(): RuntimeFailure | null {
     return this.#deathReason;
   }
 
@@ -185,16 +178,17 @@ export class RuntimeProcess {
     this.#send(init);
   }
 
-  call(script: ScriptName, args: unknown[], timeoutMs: number): Promise<RuntimeAnswer> {
+  /** `label` names the entry in the timeout message (`The Get user script`). */
+  call(entry: string, args: unknown[], timeoutMs: number, label: string): Promise<RuntimeAnswer> {
     if (!this.accepting) {
       const reason = this.#deathReason ?? failure('runtime', 'RuntimeStoppedError', 'The script runtime is stopped');
       return Promise.resolve({ ok: false, error: { ...reason }, logs: [] });
     }
     const id = this.#nextId++;
     return new Promise<RuntimeAnswer>((resolve) => {
-      const timer = setTimeout(() => this.#onTimeout(id, script, timeoutMs), timeoutMs);
+      const timer = setTimeout(() => this.#onTimeout(id, label, timeoutMs), timeoutMs);
       this.#pending.set(id, { resolve, timer });
-      this.#send({ type: 'call', id, script, args });
+      this.#send({ type: 'call', id, entry, args });
     });
   }
 
@@ -224,7 +218,7 @@ export class RuntimeProcess {
   }
 
   /** SIGKILL now; calls in flight fail with `reason`. */
-  kill(reason: ScriptFailure): Promise<void> {
+  kill(reason: RuntimeFailure): Promise<void> {
     this.#killWith(reason);
     return this.exited;
   }
@@ -300,10 +294,10 @@ export class RuntimeProcess {
     for (const wake of this.#readyWaiters.splice(0)) wake();
   }
 
-  #onTimeout(id: number, script: ScriptName, timeoutMs: number): void {
+  #onTimeout(id: number, label: string, timeoutMs: number): void {
     this.#settle(id, {
       ok: false,
-      error: failure('timeout', 'TimeoutError', `The ${SCRIPT_DISPLAY_NAMES[script]} script did not finish within ${timeoutMs} ms`),
+      error: failure('timeout', 'TimeoutError', `${label} did not finish within ${timeoutMs} ms`),
       logs: [],
     });
     // The runtime may hold a stuck loop or leaked state: take no new calls and replace it.
@@ -317,12 +311,12 @@ export class RuntimeProcess {
     }
     if (this.#pingTimer !== null) return;
     this.#pingTimer = setTimeout(() => {
-      this.#killWith(failure('runtime', 'RuntimeStoppedError', `The script runtime stopped responding after the ${SCRIPT_DISPLAY_NAMES[script]} script timed out`));
+      this.#killWith(failure('runtime', 'RuntimeStoppedError', `The script runtime stopped responding after ${label[0]?.toLowerCase() ?? ''}${label.slice(1)} timed out`));
     }, PING_TIMEOUT_MS);
     this.#send({ type: 'ping', id });
   }
 
-  #killWith(reason: ScriptFailure): void {
+  #killWith(reason: RuntimeFailure): void {
     if (this.#state === 'dead') return;
     this.#killReason ??= reason;
     this.#deathReason ??= reason;
@@ -343,7 +337,7 @@ export class RuntimeProcess {
     for (const wake of this.#readyWaiters.splice(0)) wake();
   }
 
-  #failPending(reason: ScriptFailure): void {
+  #failPending(reason: RuntimeFailure): void {
     for (const [id, pending] of [...this.#pending]) {
       clearTimeout(pending.timer);
       this.#pending.delete(id);
@@ -359,13 +353,13 @@ export class RuntimeProcess {
   }
 
   /** Why the process ended, for the calls it had in flight; stderr is complete by 'close'. */
-  #exitFailure(code: number | null, signal: NodeJS.Signals | null): ScriptFailure {
+  #exitFailure(code: number | null, signal: NodeJS.Signals | null): RuntimeFailure {
     if (this.#killReason !== null) return this.#killReason;
     if (this.#sawHeapLimit) {
       return failure('oom', 'OutOfMemoryError', `The script runtime ran out of memory (limit ${this.memoryMb} MB)`);
     }
     if (this.#fatal !== null) {
-      const crash: ScriptFailure = {
+      const crash: RuntimeFailure = {
         kind: 'runtime',
         name: this.#fatal.name,
         message: `The script runtime crashed on an uncaught exception: ${this.#fatal.message}`,

@@ -3,10 +3,9 @@
  * while they type it (console editor), so mistakes show before the first login. It
  * parses the source as the runtime will run it (a classic script body inside an async
  * function, so top-level `await` is accepted) and confirms a top-level
- * `function`/`async function` named after the script. Pure: runs in Node and browsers.
+ * `function`/`async function` named after the entry. Pure: runs in Node and browsers.
  */
 import { parse } from 'acorn';
-import { SCRIPT_DISPLAY_NAMES, type ScriptName } from './types.js';
 
 /**
  * `line` and `column` are 1-based, as editors show them; `from`/`to` are the source
@@ -22,7 +21,8 @@ interface AcornError {
   loc?: { line: number; column: number };
 }
 
-export function checkScriptSource(script: ScriptName, source: string): SourceCheckResult {
+/** `label` names the entry in messages (`The Get user script`); default `The <entry> entry`. */
+export function checkEntrySource(entry: string, source: string, label = `The ${entry} entry`): SourceCheckResult {
   let program;
   try {
     program = parse(source, {
@@ -45,11 +45,11 @@ export function checkScriptSource(script: ScriptName, source: string): SourceChe
     };
   }
   for (const statement of program.body) {
-    if (statement.type !== 'FunctionDeclaration' || statement.id.name !== script) continue;
+    if (statement.type !== 'FunctionDeclaration' || statement.id.name !== entry) continue;
     if (!statement.generator) return { ok: true };
     return {
       ok: false,
-      message: `\`${script}\` must be a function or an async function, not a generator`,
+      message: `\`${entry}\` must be a function or an async function, not a generator`,
       line: statement.loc?.start.line ?? 1,
       column: (statement.loc?.start.column ?? 0) + 1,
       from: statement.start,
@@ -59,7 +59,7 @@ export function checkScriptSource(script: ScriptName, source: string): SourceChe
   const firstLineEnd = source.indexOf('\n');
   return {
     ok: false,
-    message: `The ${SCRIPT_DISPLAY_NAMES[script]} script must declare a top-level \`async function ${script}(…)\``,
+    message: `${label} must declare a top-level \`async function ${entry}(…)\``,
     line: 1,
     column: 1,
     from: 0,

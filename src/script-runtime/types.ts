@@ -1,68 +1,21 @@
 /**
- * Public types of the script runtime. The runtime is a leaf: it is handed source, env and
- * arguments and answers a result or a failure value. It knows nothing of users or HTTP.
+ * Public types of the script runtime. The runtime is a generic runner: it is handed named
+ * sources, env, limits and an egress policy, runs one entry with arguments, and answers a
+ * result or a failure value. It knows nothing of users, script names or result shapes; the
+ * user-script contract lives in `custom-db/contract/`.
  */
 
-export const SCRIPT_NAMES = [
-  'login',
-  'getUser',
-  'searchUser',
-  'createUser',
-  'updateUser',
-  'deleteUser',
-  'listUsers',
-  'validatePassword',
-] as const;
+/** How a call can fail, decided by the runtime. Contracts built on top may add their own kinds. */
+export const RUNTIME_FAILURE_KINDS = ['runtime', 'timeout', 'oom', 'syntax', 'denied', 'invalid_result'] as const;
 
-export type ScriptName = (typeof SCRIPT_NAMES)[number];
+export type RuntimeFailureKind = (typeof RUNTIME_FAILURE_KINDS)[number];
 
-export const SCRIPT_DISPLAY_NAMES: Record<ScriptName, string> = {
-  login: 'Login',
-  getUser: 'Get user',
-  searchUser: 'Search user',
-  createUser: 'Create user',
-  updateUser: 'Update user',
-  deleteUser: 'Delete user',
-  listUsers: 'List users',
-  validatePassword: 'Validate password',
-};
-
-export function isScriptName(value: unknown): value is ScriptName {
-  return typeof value === 'string' && (SCRIPT_NAMES as readonly string[]).includes(value);
-}
-
-export const FAILURE_KINDS = [
-  'runtime',
-  'timeout',
-  'oom',
-  'syntax',
-  'denied',
-  'not_implemented',
-  'invalid_result',
-] as const;
-
-export type FailureKind = (typeof FAILURE_KINDS)[number];
-
-export interface ScriptFailure {
-  kind: FailureKind;
-  /** The error's name, e.g. `UserNotFoundError`, `TimeoutError`, `EgressDeniedError`. */
+export interface RuntimeFailure {
+  kind: RuntimeFailureKind;
+  /** The error's name, e.g. `TypeError`, `TimeoutError`, `EgressDeniedError`, or a name the globals prelude defined. */
   name: string;
   message: string;
   stack?: string;
-}
-
-export const TYPED_ERROR_NAMES = [
-  'WrongUsernameOrPasswordError',
-  'UserNotFoundError',
-  'UserExistsError',
-  'AccountBlockedError',
-] as const;
-
-/** Kind `runtime` with `name` equal to one of these means the script threw that typed error on purpose. */
-export type TypedErrorName = (typeof TYPED_ERROR_NAMES)[number];
-
-export function isTypedErrorName(value: unknown): value is TypedErrorName {
-  return typeof value === 'string' && (TYPED_ERROR_NAMES as readonly string[]).includes(value);
 }
 
 export interface ScriptLog {
@@ -70,23 +23,39 @@ export interface ScriptLog {
   message: string;
 }
 
-export type CallOutcome =
+export type RunOutcome =
   | { ok: true; result: unknown; logs: ScriptLog[]; durationMs: number }
-  | { ok: false; error: ScriptFailure; logs: ScriptLog[]; durationMs: number };
+  | { ok: false; error: RuntimeFailure; logs: ScriptLog[]; durationMs: number };
 
-export interface ConnectionSpec {
-  /** One runtime per key (the pool id); two keys never share a process. */
-  key: string;
-  /** Missing, null or blank means the default script, which fails with kind `not_implemented`. */
-  scripts: Partial<Record<ScriptName, string | null>>;
-  /** What scripts see as the global `env`. */
-  env: Record<string, string>;
+export interface RuntimeLimits {
   /** Wall-clock limit per call, clamped to 100..30000. */
   timeoutMs: number;
   /** V8 heap cap of the runtime, default 128, clamped to 32..4096. */
   memoryMb?: number;
-  /** Optional egress allowlist (host names or IPs); empty or undefined means any host except the always-blocked ones. */
-  allowedHosts?: string[];
+}
+
+/**
+ * Where a runtime may connect. `allow` lists host names or IPs (empty means any host except
+ * the always-blocked ones); `deny` lists `host:port` (or bare hosts) refused whatever `allow` says.
+ */
+export interface EgressPolicy {
+  allow: readonly string[];
+  deny: readonly string[];
+}
+
+export interface RuntimeSpec {
+  /** One runtime per key; two keys never share a process. */
+  key: string;
+  /** Entry name → source. Loaded once, in this order; each must declare a top-level function of its name. */
+  sources: Readonly<Record<string, string>>;
+  /** What scripts see as the global `env`. */
+  env: Readonly<Record<string, string>>;
+  /** Classic-script source run once before the entries, e.g. to define error classes scripts throw. */
+  globalsSource?: string;
+  /** How messages name an entry (`The Get user script`); default `The <entry> entry`. */
+  labels?: Readonly<Record<string, string>>;
+  limits: RuntimeLimits;
+  egress?: EgressPolicy;
 }
 
 export interface ScriptRuntimePoolOptions {
@@ -106,3 +75,7 @@ export const MAX_MEMORY_MB = 4096;
 export const MIN_TIMEOUT_MS = 100;
 export const MAX_TIMEOUT_MS = 30_000;
 export const DEFAULT_LOG_LIMIT_BYTES = 64 * 1024;
+
+export function entryLabel(spec: Pick<RuntimeSpec, 'labels'>, entry: string): string {
+  return spec.labels?.[entry] ?? `The ${entry} entry`;
+}

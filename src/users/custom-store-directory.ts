@@ -5,7 +5,7 @@
 import { fail, ok, type Result } from '../domain/result.js';
 import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
 import { userFromProfile } from '../custom-db/profile.js';
-import type { ScriptName } from '../script-runtime/index.js';
+import type { ScriptName } from '../custom-db/contract/script-contract.js';
 import type { Page } from '../domain/page.js';
 import type { User } from '../domain/user.js';
 import type { RequestInfo } from '../domain/user.js';

@@ -17,6 +17,7 @@ import { startEmbeddedSampleDb, type EmbeddedSampleDb } from '../../src/sample-d
 import { SAMPLE_USERS, samplePassword } from '../../src/sample-db/index.js';
 import { templateById } from '../../src/custom-db/templates/index.js';
 import { ScriptRuntimePool } from '../../src/script-runtime/index.js';
+import { runUserScript } from '../../src/custom-db/script-caller.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const IDLE_IN_TRANSACTION_MS = 4000;
@@ -194,13 +195,13 @@ describe('embedded sample database: one PGlite session shared by many connection
         if (user === undefined) throw new Error('missing sample user');
         switch (i % 4) {
           case 0:
-            return runtime.call(spec, 'searchUser', ['example.com', { page: 1 + (i % 3), limit: 10 }]);
+            return runUserScript(runtime, spec, 'searchUser', ['example.com', { page: 1 + (i % 3), limit: 10 }]);
           case 1:
-            return runtime.call(spec, 'listUsers', [1 + (i % 5), 7, {}]);
+            return runUserScript(runtime, spec, 'listUsers', [1 + (i % 5), 7, {}]);
           case 2:
-            return runtime.call(spec, 'getUser', [{ email: user.email }, {}]);
+            return runUserScript(runtime, spec, 'getUser', [{ email: user.email }, {}]);
           default:
-            return runtime.call(spec, 'login', [{ username: user.username }, samplePassword(user.username), {}]);
+            return runUserScript(runtime, spec, 'login', [{ username: user.username }, samplePassword(user.username), {}]);
         }
       });
       const outcomes = await Promise.all(calls);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import type { CallOutcome, ConnectionSpec } from '../../src/script-runtime/index.js';
-import { expectGoodCall, getUser, newPool, spec } from './helpers.js';
+import type { CallOutcome, ConnectionSpec } from '../../src/custom-db/contract/script-contract.js';
+import { alivePid, expectSameRuntime, getUser, newPool, spec } from './helpers.js';
 
 const pool = newPool();
 afterAll(() => pool.close());
@@ -9,16 +9,18 @@ const TIMEOUT_MS = 1000;
 /** A refusal happens before any packet leaves: far quicker than the timeout. */
 const QUICK_MS = TIMEOUT_MS / 2;
 
-async function call(body: string, extra: Partial<ConnectionSpec> = {}): Promise<{ outcome: CallOutcome; key: string }> {
+async function call(body: string, extra: Partial<ConnectionSpec> = {}): Promise<{ outcome: CallOutcome; s: ConnectionSpec; pid: number }> {
   const s = spec(getUser(body), { timeoutMs: TIMEOUT_MS, ...extra });
-  return { outcome: await pool.call(s, 'getUser', [{}, {}]), key: s.key };
+  const pid = await alivePid(pool, s);
+  return { outcome: await pool.call(s, 'getUser', [{}, {}]), s, pid };
 }
 
+/** A refusal fails the call that made it, quickly, and leaves the runtime answering. */
 async function expectRefused(body: string, extra: Partial<ConnectionSpec> = {}): Promise<CallOutcome> {
-  const { outcome, key } = await call(body, extra);
+  const { outcome, s, pid } = await call(body, extra);
   expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: false, error: { kind: 'denied', name: 'EgressDeniedError' } });
   expect(outcome.durationMs).toBeLessThan(QUICK_MS);
-  await expectGoodCall(pool, key);
+  await expectSameRuntime(pool, s, pid);
   return outcome;
 }
 

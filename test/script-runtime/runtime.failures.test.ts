@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { SCRIPT_DISPLAY_NAMES, SCRIPT_NAMES } from '../../src/script-runtime/index.js';
-import { expectGoodCall, getUser, newPool, spec } from './helpers.js';
+import { SCRIPT_DISPLAY_NAMES, SCRIPT_NAMES } from '../../src/custom-db/contract/script-contract.js';
+import { alivePid, expectSameRuntime, getUser, newPool, spec } from './helpers.js';
 
 const pool = newPool();
 afterAll(() => pool.close());
@@ -62,9 +62,10 @@ describe('failures are values', () => {
 
   test('an argument JSON cannot carry (a BigInt) fails that call only', async () => {
     const s = spec(getUser('return { id: 1 };'));
+    const pid = await alivePid(pool, s);
     const outcome = await pool.call(s, 'getUser', [{ id: 1n }, {}]);
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'runtime', name: 'ArgumentError' } });
-    await expectGoodCall(pool, s.key);
+    await expectSameRuntime(pool, s, pid);
   });
 });
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { ScriptRuntimePool } from '../../src/script-runtime/index.js';
-import { eventually, GOOD_USER, isAlive, newPool, spec } from './helpers.js';
+import { eventually, GOOD_USER, isAlive, newPool, spec, TestPool } from './helpers.js';
 
 const args = [{ email: 'a@example.com' }, {}];
 
@@ -96,7 +95,7 @@ describe('runtime lifecycle', () => {
   });
 
   test('a new connection takes the warm spare, and a new spare is forked behind it', async () => {
-    const pool = new ScriptRuntimePool({ warmSpare: true });
+    const pool = new TestPool({ warmSpare: true });
     try {
       await pool.warmUp();
       expect(pool.stats().spare).toBe(true);
@@ -118,7 +117,7 @@ describe('runtime lifecycle', () => {
   });
 
   test('close() stops every process (runtimes and spare) and later calls fail as values', async () => {
-    const pool = new ScriptRuntimePool({ warmSpare: true });
+    const pool = new TestPool({ warmSpare: true });
     const s = spec(GOOD_USER);
     await pool.call(s, 'getUser', args);
     await pool.warmUp();

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { expectGoodCall, getUser, newPool, spec } from './helpers.js';
+import { alivePid, expectReplaced, getUser, newPool, spec } from './helpers.js';
 
 const pool = newPool();
 afterAll(() => pool.close());
@@ -10,13 +10,14 @@ describe('memory cap per runtime', () => {
       memoryMb: 64,
       timeoutMs: 10_000,
     });
+    const pid = await alivePid(pool, s);
     const outcome = await pool.call(s, 'getUser', [{}, {}]);
     expect(outcome, JSON.stringify(outcome)).toMatchObject({
       ok: false,
       error: { kind: 'oom', name: 'OutOfMemoryError', message: 'The script runtime ran out of memory (limit 64 MB)' },
     });
     expect(outcome.durationMs).toBeLessThan(10_000);
-    await expectGoodCall(pool, s.key);
+    await expectReplaced(pool, s, pid);
   });
 
   test('an asynchronous memory hog (growing across awaits) fails with kind oom too', async () => {
@@ -24,9 +25,10 @@ describe('memory cap per runtime', () => {
       memoryMb: 64,
       timeoutMs: 10_000,
     });
+    const pid = await alivePid(pool, s);
     const outcome = await pool.call(s, 'getUser', [{}, {}]);
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'oom' } });
-    await expectGoodCall(pool, s.key);
+    await expectReplaced(pool, s, pid);
   });
 });
 
@@ -36,10 +38,11 @@ describe('memory outside the V8 heap', () => {
       memoryMb: 32,
       timeoutMs: 10_000,
     });
+    const pid = await alivePid(pool, s);
     const outcome = await pool.call(s, 'getUser', [{}, {}]);
     expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: false, error: { kind: 'oom', name: 'OutOfMemoryError' } });
     expect(outcome.ok === false && outcome.error.message).toContain('192 MB ceiling');
     expect(outcome.durationMs).toBeLessThan(5000);
-    await expectGoodCall(pool, s.key);
+    await expectReplaced(pool, s, pid);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { validateResult } from '../../src/script-runtime/index.js';
+import { validateResult } from '../../src/custom-db/contract/result-validation.js';
 import { getUser, newPool, spec } from './helpers.js';
 
 const pool = newPool();

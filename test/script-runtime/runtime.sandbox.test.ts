@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CallOutcome } from '../../src/script-runtime/index.js';
-import { expectGoodCall, getUser, newPool, spec } from './helpers.js';
+import type { CallOutcome, ConnectionSpec } from '../../src/custom-db/contract/script-contract.js';
+import { alivePid, expectSameRuntime, getUser, newPool, spec } from './helpers.js';
 
 const CANARY = `canary-${process.pid}-${Date.now()}`;
 const TIMEOUT_MS = 1000;
@@ -19,17 +19,19 @@ afterAll(async () => {
   await pool.close();
 });
 
-async function run(body: string, args: unknown[] = [{}, {}]): Promise<{ outcome: CallOutcome; key: string }> {
+async function run(body: string, args: unknown[] = [{}, {}]): Promise<{ outcome: CallOutcome; s: ConnectionSpec; pid: number }> {
   const s = spec(getUser(body), { timeoutMs: TIMEOUT_MS });
+  const pid = await alivePid(pool, s);
   const outcome = await pool.call(s, 'getUser', args);
   expect(outcome.durationMs).toBeLessThan(2 * TIMEOUT_MS);
-  return { outcome, key: s.key };
+  return { outcome, s, pid };
 }
 
+/** A denial fails that call only: the same runtime answers the next one. */
 async function expectDenied(body: string, args?: unknown[]): Promise<CallOutcome> {
-  const { outcome, key } = await run(body, args);
+  const { outcome, s, pid } = await run(body, args);
   expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: false, error: { kind: 'denied' } });
-  await expectGoodCall(pool, key);
+  await expectSameRuntime(pool, s, pid);
   return outcome;
 }
 

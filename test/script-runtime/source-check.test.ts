@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkScriptSource } from '../../src/script-runtime/index.js';
+import { checkScriptSource } from '../../src/custom-db/contract/source-check.js';
 
 describe('checkScriptSource', () => {
   test('accepts an async function named after the script, with top-level code and await', () => {

@@ -5,7 +5,7 @@
  * changed route shows up here as a type error instead of a silent mismatch.
  */
 import type { components, paths } from './schema.gen.js';
-import type { SCRIPT_NAMES } from '../../script-runtime/types.js';
+import type { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
@@ -40,7 +40,7 @@ export type Mode = CustomDatabase['mode'];
 
 // The order the console lists scripts in is a contract constant, not part of the document;
 // the check below fails to compile if it and the document name different scripts.
-export { SCRIPT_NAMES } from '../../script-runtime/types.js';
+export { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<Condition extends true> = Condition;
 type _ScriptNamesMatchTheDocument = Assert<SameSet<(typeof SCRIPT_NAMES)[number], ScriptName>>;

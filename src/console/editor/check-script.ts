@@ -3,7 +3,7 @@
  * so what the editor marks is exactly what a save would refuse. An empty editor is the
  * default script and passes.
  */
-import { checkScriptSource, type SourceCheckResult } from '../../script-runtime/source-check.js';
+import { checkScriptSource, type SourceCheckResult } from '../../custom-db/contract/source-check.js';
 import type { ScriptName } from '../api/types.js';
 
 export type ScriptCheck = SourceCheckResult;

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SCRIPT_NAMES, type ScriptName } from '../../script-runtime/index.js';
+import { SCRIPT_NAMES, type ScriptName } from '../contract/script-contract.js';
 
 export type { ScriptName };
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { SCRIPT_NAMES } from '../../script-runtime/index.js';
+import { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
 import { MODES } from '../../custom-db/modes.js';
 import { Nullable } from './common.js';
 

@@ -5,17 +5,14 @@
  *
  * Life of a runtime: it starts unbound (possibly as the pool's warm spare), installs the
  * egress guard and the lockdown, says `ready`, then receives exactly one `init` (the
- * connection's scripts, env and allowlist), loads every script once, and answers `call`s,
- * many at a time, each identified by its request id.
+ * globals prelude, the named entries in load order, env and allowlist), runs the prelude,
+ * loads every entry once, and answers `call`s, many at a time, each identified by its
+ * request id. It knows no entry names of its own.
  */
 import vm from 'node:vm';
 import { installEgressGuard } from './egress-guard.mjs';
 import { lockDown } from './lockdown.mjs';
 import {
-  AccountBlockedError,
-  UserExistsError,
-  UserNotFoundError,
-  WrongUsernameOrPasswordError,
   callStorage,
   newCallStore,
   scriptConsole,
@@ -24,8 +21,7 @@ import {
 } from './sandbox.mjs';
 
 /**
- * @typedef {import('../types.js').ScriptName} ScriptName
- * @typedef {import('../types.js').ScriptFailure} ScriptFailure
+ * @typedef {import('../types.js').RuntimeFailure} ScriptFailure
  * @typedef {import('../protocol.js').ParentMessage} ParentMessage
  * @typedef {import('../protocol.js').InitMessage} InitMessage
  * @typedef {import('../protocol.js').CallMessage} CallMessage
@@ -33,11 +29,6 @@ import {
  * @typedef {{ fn: Function } | { failure: ScriptFailure }} LoadedScript
  * @typedef {import('./sandbox.mjs').CallStore} CallStore
  */
-
-/** Load order; the same as SCRIPT_NAMES in ../types.ts, which this plain-JS file cannot import. */
-const SCRIPT_ORDER = /** @type {const} */ ([
-  'login', 'getUser', 'searchUser', 'createUser', 'updateUser', 'deleteUser', 'listUsers', 'validatePassword',
-]);
 
 // Held before any script runs: a script may replace `process.send`, but not ours.
 const channelSend = /** @type {NonNullable<typeof process.send>} */ (process.send).bind(process);
@@ -80,12 +71,6 @@ lockDown();
 
 // The drivers may log; everything a script or driver prints belongs to the current call.
 globalThis.console = /** @type {Console} */ (/** @type {unknown} */ (scriptConsole));
-Object.assign(globalThis, {
-  WrongUsernameOrPasswordError,
-  UserNotFoundError,
-  UserExistsError,
-  AccountBlockedError,
-});
 
 // A forgotten `await` must not take down every call of the connection; the rejection is
 // logged to the call it belongs to, if any.
@@ -103,10 +88,7 @@ process.on('uncaughtException', (error) => {
   setTimeout(() => process.exit(70), 1000).unref();
 });
 
-const PARAMS = [
-  'env', 'require', 'console',
-  'WrongUsernameOrPasswordError', 'UserNotFoundError', 'UserExistsError', 'AccountBlockedError',
-];
+const PARAMS = ['env', 'require', 'console'];
 
 /**
  * Location of a V8 syntax error: vm puts `file:line` and a caret line at the top of the stack.
@@ -125,7 +107,7 @@ function syntaxLocation(error) {
  * Each script runs in its own function scope, as an async function so top-level `await`
  * works. The header takes its own line and `lineOffset: -1` keeps the line numbers of stack
  * traces and syntax errors those of the administrator's source.
- * @param {ScriptName} name
+ * @param {string} name
  * @param {string} source
  * @param {Readonly<Record<string, string>>} env
  * @returns {Promise<LoadedScript>}
@@ -143,10 +125,7 @@ async function loadScript(name, source, env) {
   }
   try {
     // `this` is the shared global, as for top-level code of a classic script.
-    const fn = await factory.call(
-      globalThis, env, scriptRequire, scriptConsole,
-      WrongUsernameOrPasswordError, UserNotFoundError, UserExistsError, AccountBlockedError,
-    );
+    const fn = await factory.call(globalThis, env, scriptRequire, scriptConsole);
     if (typeof fn !== 'function') {
       return {
         failure: {
@@ -162,7 +141,21 @@ async function loadScript(name, source, env) {
   }
 }
 
-/** @type {Map<ScriptName, LoadedScript>} */
+/**
+ * Runs the globals prelude as a classic script in the shared global scope, before any entry.
+ * @param {string} source
+ * @returns {{ failure: ScriptFailure } | null} null when it ran
+ */
+function runGlobals(source) {
+  try {
+    new vm.Script(source, { filename: 'globals.js' }).runInThisContext();
+    return null;
+  } catch (error) {
+    return { failure: toFailure(error, error instanceof SyntaxError ? 'syntax' : 'runtime') };
+  }
+}
+
+/** @type {Map<string, LoadedScript>} */
 const loaded = new Map();
 /** @type {Promise<void> | null} */
 let loading = null;
@@ -181,9 +174,10 @@ function init(message) {
   const store = newCallStore(logLimit, null);
   loadStore = store;
   loading = callStorage.run(store, async () => {
-    for (const name of SCRIPT_ORDER) {
-      const source = message.scripts[name];
-      if (typeof source === 'string') loaded.set(name, await loadScript(name, source, env));
+    const prelude = message.globalsSource === null ? null : runGlobals(message.globalsSource);
+    for (const [name, source] of message.entries) {
+      // A broken prelude fails every entry: none of them would see the globals it promised.
+      loaded.set(name, prelude ?? (await loadScript(name, source, env)));
     }
   });
 }
@@ -202,8 +196,8 @@ async function call(message) {
   try {
     if (loading === null) throw new Error('The runtime received a call before its scripts');
     await loading;
-    const entry = loaded.get(message.script);
-    if (entry === undefined) throw new Error(`The ${message.script} script was not sent to this runtime`);
+    const entry = loaded.get(message.entry);
+    if (entry === undefined) throw new Error(`The ${message.entry} entry was not sent to this runtime`);
     if ('failure' in entry) {
       answer = { type: 'result', id: message.id, ok: false, error: entry.failure, logs: store.logs };
     } else {

@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * What a script sees besides the standard globals: the typed errors, the allowlisted
- * `require`, a console captured per call, and the mapping of whatever a script throws to a
- * failure value. See ../../../../shared/design/SCRIPTS.md ("What a script can use").
+ * What a script sees besides the standard globals: the allowlisted `require`, a console
+ * captured per call, and the mapping of whatever a script throws to a failure value. Error
+ * classes a contract wants scripts to throw come from the spec's globals prelude.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
@@ -10,31 +10,13 @@ import { formatWithOptions } from 'node:util';
 import { DENIED_CODE } from './egress-guard.mjs';
 
 /**
- * @typedef {import('../types.js').ScriptFailure} ScriptFailure
+ * @typedef {import('../types.js').RuntimeFailure} ScriptFailure
  * @typedef {import('../types.js').ScriptLog} ScriptLog
- * @typedef {import('../types.js').FailureKind} FailureKind
+ * @typedef {import('../types.js').RuntimeFailureKind} FailureKind
  */
 
 const MAX_MESSAGE_CHARS = 8 * 1024;
 const MAX_STACK_CHARS = 8 * 1024;
-
-/** @param {string} name */
-function typedError(name) {
-  const cls = class extends Error {
-    /** @param {string} [message] */
-    constructor(message) {
-      super(message ?? name);
-      this.name = name;
-    }
-  };
-  Object.defineProperty(cls, 'name', { value: name });
-  return cls;
-}
-
-export const WrongUsernameOrPasswordError = typedError('WrongUsernameOrPasswordError');
-export const UserNotFoundError = typedError('UserNotFoundError');
-export const UserExistsError = typedError('UserExistsError');
-export const AccountBlockedError = typedError('AccountBlockedError');
 
 export class ModuleNotAllowedError extends Error {
   /** @param {string} message */
@@ -161,8 +143,8 @@ function clip(text, max) {
 }
 
 /**
- * Turns anything a script threw into a failure value. Typed errors are recognised by name,
- * so a script that declares its own `class UserNotFoundError extends Error` works too.
+ * Turns anything a script threw into a failure value. The error's name is kept, so a contract
+ * can recognise its own error classes by name (also when a script declares one itself).
  * @param {unknown} error
  * @param {FailureKind} [kind] forced kind (e.g. `denied` when the call made a refused connection)
  * @returns {ScriptFailure}

@@ -9,13 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_USERS, samplePassword, type SampleUser } from '../../../src/sample-db/index.js';
 import { templateById, type TemplateId } from '../../../src/custom-db/templates/index.js';
-import {
-  ScriptRuntimePool,
-  isTypedErrorName,
-  type CallOutcome,
-  type ScriptName,
-  type TypedErrorName,
-} from '../../../src/script-runtime/index.js';
+import { ScriptRuntimePool } from '../../../src/script-runtime/index.js';
+import { isTypedErrorName, type CallOutcome, type ScriptName, type TypedErrorName } from '../../../src/custom-db/contract/script-contract.js';
+import { runUserScript } from '../../../src/custom-db/script-caller.js';
 
 export type ConnectionEnv = Record<string, string>;
 
@@ -88,7 +84,7 @@ export function describeTemplateConformance(target: ConformanceTarget): void {
 
   async function call(script: ScriptName, args: unknown[], form: 'uri' | 'fields' = 'uri'): Promise<CallOutcome> {
     const spec = { key: `${target.templateId}-${form}-${run}`, scripts: template.scripts, env: envs[form], timeoutMs: TIMEOUT_MS };
-    return pool.call(spec, script, args);
+    return runUserScript(pool, spec, script, args);
   }
 
   /** The result of a call that must succeed; also checks that it carries no secret. */
@@ -364,7 +360,7 @@ export function describeTemplateConformance(target: ConformanceTarget): void {
       const downEnv = target.downEnv;
       it('fails with a plain (untyped) error when the store is unreachable', async () => {
         const spec = { key: `${target.templateId}-down-${run}`, scripts: template.scripts, env: downEnv, timeoutMs: TIMEOUT_MS };
-        const outcome = await pool.call(spec, 'login', [{ email: 'alice@example.com' }, 'alice-password-1', {}]);
+        const outcome = await runUserScript(pool, spec, 'login', [{ email: 'alice@example.com' }, 'alice-password-1', {}]);
         expect(outcome.ok).toBe(false);
         if (outcome.ok) return;
         expect(outcome.error.kind).toBe('runtime');

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATES, TEMPLATE_IDS, readTemplates } from '../../../src/custom-db/templates/index.js';
 import type * as TemplatesModule from '../../../src/custom-db/templates/index.js';
-import { SCRIPT_NAMES } from '../../../src/script-runtime/index.js';
+import { SCRIPT_NAMES } from '../../../src/custom-db/contract/script-contract.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

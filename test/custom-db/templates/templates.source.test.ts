@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { ESLint } from 'eslint';
 import { parse, type Node } from 'acorn';
 import { TEMPLATES, TEMPLATES_DIRECTORY, templateFilePath } from '../../../src/custom-db/templates/index.js';
-import { SCRIPT_NAMES, checkScriptSource } from '../../../src/script-runtime/index.js';
+import { SCRIPT_NAMES } from '../../../src/custom-db/contract/script-contract.js';
+import { checkScriptSource } from '../../../src/custom-db/contract/source-check.js';
 import { DATE_FIELDS, PROFILE_COLUMNS, SEARCH_FIELDS, TIMESTAMP_FIELDS, WRITABLE_FIELDS } from '../../../src/sample-db/schema.js';
 
 /** As the runtime runs a script: a classic script inside an async function. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSampleWebService, type SampleWebService } from '../../../src/sample-db/index.js';
 import { templateById } from '../../../src/custom-db/templates/index.js';
 import { ScriptRuntimePool } from '../../../src/script-runtime/index.js';
+import { runUserScript } from '../../../src/custom-db/script-caller.js';
 import { describeTemplateConformance } from './conformance.js';
 
 const API_KEY = 'sample-api-key-for-tests';
@@ -41,13 +42,13 @@ describe('web-service template: answers that are not about a user', () => {
 
   it('a rejected API key is a connection failure, not WrongUsernameOrPasswordError', async () => {
     const spec = { key: 'webservice-bad-key', scripts, env: { DB_CONNECTION_URI: other.url, API_KEY: 'wrong' }, timeoutMs: 10_000 };
-    const outcome = await pool.call(spec, 'login', [{ email: 'alice@example.com' }, 'alice-password-1', {}]);
+    const outcome = await runUserScript(pool, spec, 'login', [{ email: 'alice@example.com' }, 'alice-password-1', {}]);
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'runtime', name: 'Error' } });
   });
 
   it('a wrong base URL (404 from an unknown path) is a failure, not UserNotFoundError', async () => {
     const spec = { key: 'webservice-bad-base', scripts, env: { DB_CONNECTION_URI: `${other.url}/wrong/base`, API_KEY }, timeoutMs: 10_000 };
-    const outcome = await pool.call(spec, 'getUser', [{ id: '1' }, {}]);
+    const outcome = await runUserScript(pool, spec, 'getUser', [{ id: '1' }, {}]);
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'runtime', name: 'Error' } });
   });
 });

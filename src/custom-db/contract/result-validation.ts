@@ -1,8 +1,8 @@
 /**
- * What each script must return (SCRIPTS.md, "The eight scripts"). Applied to every
+ * What each script must return (the contract's result shapes). Applied to every
  * successful call, so the layers above can trust the shape of `result`.
  */
-import { SCRIPT_DISPLAY_NAMES, type ScriptName } from './types.js';
+import { SCRIPT_DISPLAY_NAMES, type ScriptName } from './script-contract.js';
 
 export type ValidationResult = { ok: true } | { ok: false; message: string };
 

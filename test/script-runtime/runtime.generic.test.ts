@@ -1,0 +1,56 @@
+/**
+ * The runtime as a generic runner: entries of any name, loaded in the order given, a globals
+ * prelude, labels in messages. No user-script contract is involved here.
+ */
+import { afterAll, describe, expect, test } from 'vitest';
+import { ScriptRuntimePool, type RuntimeSpec } from '../../src/script-runtime/index.js';
+
+const pool = new ScriptRuntimePool({ warmSpare: false });
+afterAll(() => pool.close());
+
+let counter = 0;
+function runtimeSpec(extra: Partial<RuntimeSpec> & Pick<RuntimeSpec, 'sources'>): RuntimeSpec {
+  counter += 1;
+  return { key: `generic-${process.pid}-${counter}`, env: {}, limits: { timeoutMs: 2000 }, ...extra };
+}
+
+describe('generic runner', () => {
+  test('loads entries of any name in the order given, after the globals prelude', async () => {
+    const s = runtimeSpec({
+      globalsSource: 'globalThis.order = ["prelude"]; class Shared extends Error {} globalThis.Shared = Shared;',
+      sources: {
+        zeta: 'order.push("zeta"); function zeta() { return order; }',
+        alpha: 'order.push("alpha"); function alpha() { return new Shared("x") instanceof Error; }',
+      },
+    });
+    expect(await pool.call(s, 'zeta', [])).toMatchObject({ ok: true, result: ['prelude', 'zeta', 'alpha'] });
+    expect(await pool.call(s, 'alpha', [])).toMatchObject({ ok: true, result: true });
+  });
+
+  test('a thrown error keeps its name (how a contract recognises its typed errors)', async () => {
+    const s = runtimeSpec({
+      globalsSource: 'globalThis.NopeError = class NopeError extends Error { constructor(m) { super(m); this.name = "NopeError"; } };',
+      sources: { check: 'async function check() { throw new NopeError("no"); }' },
+    });
+    expect(await pool.call(s, 'check', [])).toMatchObject({ ok: false, error: { kind: 'runtime', name: 'NopeError', message: 'no' } });
+  });
+
+  test('a broken prelude fails every entry with its own error', async () => {
+    const s = runtimeSpec({ globalsSource: 'throw new RangeError("bad prelude");', sources: { a: 'function a() { return 1; }' } });
+    expect(await pool.call(s, 'a', [])).toMatchObject({ ok: false, error: { kind: 'runtime', name: 'RangeError', message: 'bad prelude' } });
+  });
+
+  test('an entry not in the spec fails without starting a process; results are not checked', async () => {
+    const s = runtimeSpec({ sources: { a: 'function a() { return undefined; }' } });
+    expect(await pool.call(s, 'b', [])).toMatchObject({ ok: false, error: { kind: 'runtime', message: 'Unknown entry "b"' } });
+    expect(pool.runtimePid(s.key)).toBeUndefined();
+    expect(await pool.call(s, 'a', [])).toMatchObject({ ok: true, result: undefined });
+  });
+
+  test('the timeout message names the entry by its label, or by its name without one', async () => {
+    const labelled = runtimeSpec({ sources: { hang: 'async function hang() { await new Promise(() => {}); }' }, labels: { hang: 'The Hanging job' }, limits: { timeoutMs: 150 } });
+    expect(await pool.call(labelled, 'hang', [])).toMatchObject({ ok: false, error: { kind: 'timeout', message: 'The Hanging job did not finish within 150 ms' } });
+    const plain = runtimeSpec({ sources: { hang: 'async function hang() { await new Promise(() => {}); }' }, limits: { timeoutMs: 150 } });
+    expect(await pool.call(plain, 'hang', [])).toMatchObject({ ok: false, error: { kind: 'timeout', message: 'The hang entry did not finish within 150 ms' } });
+  });
+});
