@@ -18,7 +18,11 @@ export type LoginUseCase = (
   query: AccountQuery,
   password: string,
   request: RequestInfo,
-) => Promise<Result<User>>;
+) => Promise<Result<User, LoginFailureCode>>;
+
+/** A login fails as the pool's directory says, or is throttled. */
+export type LoginFailureCode = 'TOO_MANY_ATTEMPTS' | UserDirectoryLoginFailure;
+type UserDirectoryLoginFailure = Awaited<ReturnType<UserDirectory['login']>> extends Result<User, infer C> ? C : never;
 
 export function loginUseCase(deps: {
   directoryFor(pool: Pool): Promise<UserDirectory>;

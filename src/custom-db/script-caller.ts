@@ -8,7 +8,7 @@
 import type { Pool } from '../domain/pool.js';
 import type { RequestInfo } from '../domain/user.js';
 import { fail, type Failure } from '../domain/result.js';
-import type { ErrorCode } from '../domain/error-codes.js';
+import type { CustomDbFailureCode } from '../domain/error-codes.js';
 import type { RuntimeSpec, ScriptRuntimePool } from '../script-runtime/index.js';
 import { validateResult } from './contract/result-validation.js';
 import {
@@ -217,7 +217,7 @@ function outcomeName(failure: ScriptFailure): string {
   return failure.kind === 'runtime' && isTypedErrorName(failure.name) ? 'rejected' : failure.kind;
 }
 
-const TYPED_ERROR_CODES: Record<TypedErrorName, { code: ErrorCode; message: string }> = {
+const TYPED_ERROR_CODES: Record<TypedErrorName, { code: CustomDbFailureCode; message: string }> = {
   WrongUsernameOrPasswordError: { code: 'WRONG_USERNAME_OR_PASSWORD', message: 'Wrong username or password' },
   UserNotFoundError: { code: 'USER_NOT_FOUND', message: 'No such user' },
   UserExistsError: { code: 'USER_EXISTS', message: 'A user with this email, username or phone already exists' },
@@ -225,7 +225,7 @@ const TYPED_ERROR_CODES: Record<TypedErrorName, { code: ErrorCode; message: stri
 };
 
 /** A script failure as the API answers it: typed errors keep their meaning, the rest are generic. */
-export function failureFor(script: ScriptName, failure: ScriptFailure): { ok: false; error: Failure } {
+export function failureFor(script: ScriptName, failure: ScriptFailure): { ok: false; error: Failure<CustomDbFailureCode> } {
   if (failure.kind === 'runtime' && isTypedErrorName(failure.name)) {
     // In login, "no such user" is the same answer as a wrong password: no account enumeration.
     if (script === 'login' && failure.name === 'UserNotFoundError') {

@@ -22,3 +22,16 @@ export const ERROR_STATUS = {
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * What a call to a pool's custom database scripts can fail with: a typed error keeps its
+ * meaning, anything else is a script failure (not implemented, failed, timed out).
+ */
+export type CustomDbFailureCode =
+  | 'WRONG_USERNAME_OR_PASSWORD'
+  | 'USER_NOT_FOUND'
+  | 'USER_EXISTS'
+  | 'ACCOUNT_BLOCKED'
+  | 'SCRIPT_NOT_IMPLEMENTED'
+  | 'CUSTOM_DB_ERROR'
+  | 'CUSTOM_DB_TIMEOUT';

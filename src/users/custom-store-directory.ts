@@ -3,6 +3,7 @@
  * Every operation runs the matching script; nothing about users is stored here.
  */
 import { fail, ok, type Result } from '../domain/result.js';
+import type { CustomDbFailureCode } from '../domain/error-codes.js';
 import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
 import { userFromProfile } from '../custom-db/profile.js';
 import type { ScriptName } from '../custom-db/contract/script-contract.js';
@@ -24,7 +25,7 @@ export function customStoreDirectory(poolId: string, scripts: ScriptCaller): Use
     args: unknown[],
     map: (value: unknown) => T,
     options: Parameters<ScriptCaller['call']>[2] = {},
-  ): Promise<Result<T>> {
+  ): Promise<Result<T, CustomDbFailureCode>> {
     const outcome = await scripts.call(script, args, options);
     return outcome.ok ? ok(map(outcome.result)) : failureFor(script, outcome.error);
   }

@@ -8,6 +8,7 @@
  * decides; every loser reads the winner's row. No in-memory lock is involved.
  */
 import { fail, ok, type Result } from '../domain/result.js';
+import type { CustomDbFailureCode } from '../domain/error-codes.js';
 import { hashPassword } from '../passwords/passwords.js';
 import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
 import { profileInputFrom, userFromProfile } from '../custom-db/profile.js';
@@ -21,7 +22,7 @@ export function lazyMigrationDirectory(poolId: string, users: UsersRepository, s
   const local = localDirectory(poolId, users);
 
   /** Nobody may sign up with an email, username or phone that still lives in the old database. */
-  async function stillInOldDatabase(input: NewUserInput): Promise<Result<boolean>> {
+  async function stillInOldDatabase(input: NewUserInput): Promise<Result<boolean, CustomDbFailureCode>> {
     const queries: AccountQuery[] = [];
     if (input.email) queries.push({ email: input.email });
     if (input.username) queries.push({ username: input.username });
@@ -37,7 +38,7 @@ export function lazyMigrationDirectory(poolId: string, users: UsersRepository, s
     return ok(false);
   }
 
-  async function createChecked(input: NewUserInput, request: RequestInfo | null): Promise<Result<User>> {
+  async function createChecked(input: NewUserInput, request: RequestInfo | null): Promise<Result<User, CustomDbFailureCode>> {
     const taken = await stillInOldDatabase(input);
     if (!taken.ok) return taken;
     if (taken.value) return fail('USER_EXISTS', USER_EXISTS_MESSAGE);
@@ -45,7 +46,7 @@ export function lazyMigrationDirectory(poolId: string, users: UsersRepository, s
   }
 
   /** Copies a user the login script vouched for into the own store, exactly once. */
-  async function migrate(profile: User, password: string): Promise<Result<User>> {
+  async function migrate(profile: User, password: string): Promise<Result<User, 'USER_EXISTS'>> {
     const externalId = profile.id;
     const inserted = await users.insert(poolId, {
       profile: profileInputFrom(profile),

@@ -17,7 +17,7 @@ function splitPassword<T extends { password?: string }>(input: T): [Omit<T, 'pas
 }
 
 export function localDirectory(poolId: string, users: UsersRepository): UserDirectory {
-  const create = async (input: NewUserInput): Promise<Result<User>> => {
+  const create = async (input: NewUserInput): Promise<Result<User, 'USER_EXISTS'>> => {
     const [profile, password] = splitPassword(input);
     const inserted = await users.insert(poolId, {
       profile,
@@ -66,7 +66,7 @@ export async function loginLocally(
   found: Awaited<ReturnType<UsersRepository['findCredentials']>>,
   password: string,
   request: RequestInfo,
-): Promise<Result<User>> {
+): Promise<Result<User, 'WRONG_USERNAME_OR_PASSWORD' | 'ACCOUNT_BLOCKED'>> {
   if (!found?.password) {
     await verifyAgainstDecoy(password);
     return fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
