@@ -70,4 +70,25 @@ describe('saving a connection URI', () => {
     expect((await t.admin('PUT', url(), { connection: { type: 'uri', uri: '********' } })).statusCode).toBe(200);
     expect((await t.admin('GET', url())).json().connection.uri).toBe('postgres://app:********@127.0.0.1:5432/app');
   });
+
+  it('answers 4xx, never 500, for odd pool ids and URIs on every custom-db route', async () => {
+    const routes: [string, string, unknown?][] = [
+      ['GET', ''],
+      ['PUT', '', { enabled: false }],
+      ['POST', '/debug', { script: 'login', args: [{}, 'x'] }],
+      ['GET', '/logs?limit=1'],
+      ['GET', '/migration'],
+    ];
+    for (const id of ['%00', 'a%00b', '%zz', 'x'.repeat(65), '..%2F..', '%F0%9F%92%A9']) {
+      for (const [method, suffix, body] of routes) {
+        const response = await t.admin(method, `/api/v1/pools/${id}/custom-db${suffix}`, body);
+        expect(response.statusCode, `${method} ${id}${suffix}: ${response.body}`).toBeGreaterThanOrEqual(400);
+        expect(response.statusCode, `${method} ${id}${suffix}: ${response.body}`).toBeLessThan(500);
+      }
+    }
+    for (const uri of ['postgres://app:a\u0000b@db/app', 'postgres://[::1/app', 'postgres://app:%@db/app', 'postgres://app@db:99999/app', '%zz']) {
+      const response = await t.admin('PUT', url(), { connection: { type: 'uri', uri } });
+      expect(response.statusCode, `${uri}: ${response.body}`).toBe(400);
+    }
+  });
 });
