@@ -42,3 +42,33 @@ export function defaultConfig(): CustomDbConfig {
 
 /** Variables the connection itself sets; an env entry of the same name would be shadowed. */
 export const CONNECTION_ENV_NAMES = ['DB_CONNECTION_URI', 'DB_HOST', 'DB_PORT', 'DB_USERNAME', 'DB_PASSWORD', 'DB_DATABASE'] as const;
+
+/**
+ * What is wrong with a connection URI, said of `field`, or null when nothing is: it must
+ * parse as a URI with a scheme and a host, and every percent escape must decode (a bad one,
+ * such as `%zz`, would otherwise fail each call of every script). The value is never quoted:
+ * it holds the password.
+ */
+export function uriProblem(uri: string, field: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return `${field} must be a URI such as postgres://user:password@host:5432/database`;
+  }
+  if (!/^[a-z][a-z0-9+.-]*:$/i.test(url.protocol)) return `${field} must start with a scheme such as postgres://`;
+  if (url.hostname === '') return `${field} must name a host, as in postgres://user:password@host:5432/database`;
+  for (const [part, text] of [
+    ['user name', url.username],
+    ['password', url.password],
+    ['path', url.pathname],
+    ['query', url.search],
+  ] as const) {
+    try {
+      decodeURIComponent(text);
+    } catch {
+      return `${field} has a bad percent escape in its ${part}: each % must start an escape such as %40 for @`;
+    }
+  }
+  return null;
+}

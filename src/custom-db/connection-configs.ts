@@ -9,7 +9,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { CustomDbRepository } from '../store/custom-db.js';
 import { checkScriptSource } from './contract/source-check.js';
 import type { ScriptName } from './contract/script-contract.js';
-import { defaultConfig, type CustomDbConfig } from './connection-config.js';
+import { defaultConfig, uriProblem, type CustomDbConfig } from './connection-config.js';
 import { maskConfig, unmask } from './config-secrets.js';
 import { openConfig, sealConfig } from './sealed-config.js';
 
@@ -64,6 +64,10 @@ export function connectionConfigs(repository: CustomDbRepository, box: SecretBox
       };
       const merged = changes.connection === undefined && changes.env === undefined ? ok(submitted) : unmask(submitted, stored);
       if (!merged.ok) return fail('VALIDATION_ERROR', merged.error.message);
+      // Checked again once the masks stand for the stored values: what is saved must be a URI every call can use.
+      const connection = merged.value.connection;
+      const problem = changes.connection !== undefined && connection?.type === 'uri' ? uriProblem(connection.uri, 'connection.uri') : null;
+      if (problem !== null) return fail('VALIDATION_ERROR', problem);
       await repository.save(sealConfig(poolId, merged.value, box));
       return ok(maskConfig(merged.value));
     },

@@ -1,8 +1,9 @@
 /**
- * Turns what a script returned into the API's user object. Scripts answer whatever
- * their database holds (numbers for ids, 0/1 for booleans from MySQL, Dates), so this
- * is lenient about types but strict about what leaves: only the profile's fields, never
- * a password or hash the script forgot to drop.
+ * Turns what a script returned into the API's user object. The result has passed the
+ * contract's strict checks (contract/result-validation.ts: types and sizes of every field),
+ * so this only maps: a number id becomes text, `1`/`0` flags (MySQL's booleans) become
+ * true/false, dates become ISO text. Only the profile's fields leave, never a password or
+ * hash the script forgot to drop; a value of another type than checked counts as absent.
  */
 import {
   BOOLEAN_PROFILE_FIELDS,
@@ -12,21 +13,21 @@ import {
   type User,
   type UserSource,
 } from '../domain/user.js';
-
-/** Longest profile value kept when a migrated user is copied into the own store. */
-const FIELD_MAX_LENGTH = 1024;
+import { PROFILE_FIELD_MAX_LENGTH } from './contract/result-validation.js';
 
 type Profile = Record<string, unknown>;
 
 function asText(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  return null;
+  return typeof value === 'string' ? value : null;
 }
 
+function asId(value: unknown): string {
+  return typeof value === 'number' ? String(value) : (asText(value) ?? '');
+}
+
+/** Only `true` and MySQL's `1` are true: any other value, a string such as "yes" included, is not. */
 function asBoolean(value: unknown): boolean {
-  return value === true || value === 1 || value === '1' || value === 'true';
+  return value === true || value === 1;
 }
 
 function asTimestamp(value: unknown): string | null {
@@ -40,11 +41,11 @@ function asTimestamp(value: unknown): string | null {
 
 export function userFromProfile(profile: unknown, poolId: string, source: UserSource): User {
   const p = (profile ?? {}) as Profile;
-  const id = asText(p['id']) ?? '';
+  const id = asId(p['id']);
   const user = blankUser(id, poolId, source);
   for (const field of STRING_PROFILE_FIELDS) user[field] = asText(p[field]);
   for (const field of BOOLEAN_PROFILE_FIELDS) user[field] = asBoolean(p[field]);
-  user.loginsCount = typeof p['loginsCount'] === 'number' ? p['loginsCount'] : 0;
+  user.loginsCount = typeof p['loginsCount'] === 'number' && Number.isSafeInteger(p['loginsCount']) ? p['loginsCount'] : 0;
   user.lastLogin = asTimestamp(p['lastLogin']);
   user.lastIP = asText(p['lastIP']);
   user.signedUp = asTimestamp(p['signedUp']);
@@ -59,7 +60,7 @@ export function profileInputFrom(user: User): ProfileInput {
   const input: ProfileInput = {};
   for (const field of STRING_PROFILE_FIELDS) {
     const value = user[field];
-    if (value !== null && value !== '') input[field] = value.slice(0, FIELD_MAX_LENGTH);
+    if (value !== null && value !== '') input[field] = value.slice(0, PROFILE_FIELD_MAX_LENGTH);
   }
   for (const field of BOOLEAN_PROFILE_FIELDS) input[field] = user[field];
   return input;

@@ -26,7 +26,8 @@ import {
   type TypedErrorName,
 } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
-import { MASK, secretsOf } from './config-secrets.js';
+import { secretsOf } from './config-secrets.js';
+import { passwordsIn, redactOutcome } from './redaction.js';
 import { runtimeSpec } from './runtime-spec.js';
 import type { ConnectionLog } from './connection-log.js';
 
@@ -115,55 +116,6 @@ export interface ScriptCaller {
     args: unknown[],
     options?: { request?: RequestInfo | null; paging?: { page: number; limit: number } },
   ): Promise<CallOutcome>;
-}
-
-/** The plain passwords among a script's arguments, wherever that script takes them. */
-export function passwordsIn(script: ScriptName, args: readonly unknown[]): string[] {
-  const text = (value: unknown): string[] => (typeof value === 'string' && value !== '' ? [value] : []);
-  const field = (value: unknown): string[] =>
-    value !== null && typeof value === 'object' ? text((value as { password?: unknown }).password) : [];
-  switch (script) {
-    case 'login':
-    case 'validatePassword':
-      return text(args[1]);
-    case 'createUser':
-      return field(args[0]);
-    case 'updateUser':
-      return field(args[1]);
-    default:
-      return [];
-  }
-}
-
-/** Replaces every secret in a text with the mask, longest first so no fragment survives. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length > 0) out = out.split(secret).join(MASK);
-  }
-  return out;
-}
-
-/** A call outcome with every secret scrubbed from what it carries back (results included). */
-export function redactOutcome(outcome: CallOutcome, secrets: readonly string[]): CallOutcome {
-  const logs = outcome.logs.map((log) => ({ ...log, message: redact(log.message, secrets) }));
-  if (outcome.ok) return { ...outcome, result: redactValue(outcome.result, secrets), logs };
-  const error: ScriptFailure = {
-    ...outcome.error,
-    message: redact(outcome.error.message, secrets),
-    ...(outcome.error.stack === undefined ? {} : { stack: redact(outcome.error.stack, secrets) }),
-  };
-  return { ...outcome, error, logs };
-}
-
-/** Strings inside a result with secrets scrubbed; other values kept as they are. */
-function redactValue(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return redact(value, secrets);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item, secrets)]));
-  }
-  return value;
 }
 
 /**

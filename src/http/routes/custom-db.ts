@@ -11,7 +11,8 @@ import {
 } from '../schemas/custom-db.js';
 import { requirePool, type AppServices, type TypedApp } from '../context.js';
 import { ApiError, unwrap } from '../errors.js';
-import { CONNECTION_ENV_NAMES, type Connection } from '../../custom-db/connection-config.js';
+import { CONNECTION_ENV_NAMES, uriProblem, type Connection } from '../../custom-db/connection-config.js';
+import { MASK } from '../../custom-db/config-secrets.js';
 import type { ConfigChanges } from '../../custom-db/connection-configs.js';
 import { TEMPLATES } from '../../custom-db/templates/index.js';
 
@@ -26,6 +27,9 @@ function connectionFrom(input: ConnectionInput | null): Connection {
     const stray = extra(['uri']);
     if (stray) throw new ApiError('VALIDATION_ERROR', `body.connection.${stray} is not a field of a uri connection`);
     if (input.uri === undefined) throw new ApiError('VALIDATION_ERROR', 'body.connection.uri is required for a uri connection');
+    // The mask alone stands for the stored URI; saving checks that one is stored.
+    const problem = input.uri === MASK ? null : uriProblem(input.uri, 'body.connection.uri');
+    if (problem !== null) throw new ApiError('VALIDATION_ERROR', problem);
     return { type: 'uri', uri: input.uri };
   }
   const stray = extra(['host', 'port', 'username', 'password', 'database']);
