@@ -9,6 +9,7 @@ import { MASK } from '../../src/custom-db/config-secrets.js';
 import { SAMPLE_USERS, samplePassword } from '../../src/sample-db/index.js';
 import { templateById, type TemplateId } from '../../src/custom-db/templates/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { DEFAULT_THROTTLE } from '../../src/config/config.js';
 
 export interface LegacyDatabase {
   templateId: TemplateId;
@@ -58,7 +59,9 @@ export function lazyMigrationSuite(legacy: LegacyDatabase): void {
 
   beforeAll(async () => {
     legacyUri = await legacy.setup();
-    t = await startTestServer('postgres');
+    // The race below sends 20 logins of one account at once: more attempts in flight than
+    // the default per-account budget, which the throttle counts before the password check.
+    t = await startTestServer('postgres', { throttle: { ...DEFAULT_THROTTLE, maxFailuresPerAccount: 50 } });
     poolId = await connect(t, legacy, 'LAZY_MIGRATION', legacyUri);
   });
   afterAll(async () => {
