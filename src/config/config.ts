@@ -20,6 +20,8 @@ export interface Config {
   /** Fastify's trustProxy: false, true, or a list of proxy addresses/CIDRs */
   trustProxy: boolean | string[];
   throttle: ThrottleSettings;
+  /** GATEHOUSE_PUBLIC_URL: what browsers and applications see; undefined = http://<HOST>:<bound port> */
+  publicUrl?: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -117,9 +119,30 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     windowSeconds: positive('GATEHOUSE_LOGIN_FAILURE_WINDOW_SECONDS', DEFAULT_THROTTLE.windowSeconds),
   };
 
+  const publicUrl = readPublicUrl(value('GATEHOUSE_PUBLIC_URL'), problems);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle },
+    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, publicUrl },
   };
+}
+
+/** The public base URL: absolute http(s), no query or fragment; issuers and links derive from it. */
+function readPublicUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '') {
+    problems.push(
+      `GATEHOUSE_PUBLIC_URL must be the http(s) address browsers use to reach Gatehouse, such as https://id.example.com (got "${raw}"); ` +
+        'unset it to use http://<HOST>:<PORT>.',
+    );
+    return undefined;
+  }
+  return url.toString().replace(/\/$/, '');
 }

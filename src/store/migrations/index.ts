@@ -8,10 +8,12 @@ import * as initial from './20261128T0310-initial.js';
 import * as customDb from './20261128T0400-custom-db.js';
 import * as loginThrottle from './20261128T0500-login-throttle.js';
 import * as connectionRevision from './20261128T0540-connection-revision.js';
+import * as oidc from './20261129T2330-oidc.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '20261128T0310-initial': initial,
   '20261128T0400-custom-db': customDb,
   '20261128T0500-login-throttle': loginThrottle,
   '20261128T0540-connection-revision': connectionRevision,
+  '20261129T2330-oidc': oidc,
 };
