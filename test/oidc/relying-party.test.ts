@@ -112,6 +112,29 @@ describeEachDialect('OpenID Connect with a real relying party', (dialect) => {
     expect(tokens.refresh_token).toBeUndefined();
   });
 
+  it('grants offline_access to a signed-in user without a consent page (first-party)', async () => {
+    const flow = await startCodeFlow(rp, CALLBACK, 'openid');
+    const { callback } = await signIn(flow, CALLBACK, 'carol', CAROL.password);
+    await client.authorizationCodeGrant(rp, callback as URL, { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
+    // Same browser, now asking for offline access: straight back with a code, no page shown.
+    const verifier = client.randomPKCECodeVerifier();
+    const again = await flow.browser.follow(
+      client
+        .buildAuthorizationUrl(rp, {
+          redirect_uri: CALLBACK,
+          scope: 'openid offline_access',
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+      CALLBACK,
+    );
+    expect(again.url.startsWith(CALLBACK)).toBe(true);
+    const tokens = await client.authorizationCodeGrant(rp, new URL(again.url), { pkceCodeVerifier: verifier });
+    expect(tokens.refresh_token).toBeTruthy();
+    expect(tokens.scope?.split(' ')).toContain('offline_access');
+  });
+
   it('rotates the refresh token on every use and revokes the grant when a used one comes back', async () => {
     const { tokens } = await signInAndExchange(rp, CALLBACK, 'carol', CAROL.password);
     const first = tokens.refresh_token ?? '';
