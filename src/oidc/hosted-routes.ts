@@ -114,6 +114,8 @@ export async function hostedRoutes(app: FastifyInstance, deps: HostedRoutesDeps)
         raw.url = rest;
         raw.headers['x-forwarded-host'] = base.host;
         raw.headers['x-forwarded-proto'] = base.protocol.replace(':', '');
+        // the client address as Fastify determined it under GATEHOUSE_TRUST_PROXY, not as sent
+        raw.headers['x-forwarded-for'] = request.ip;
         delete raw.headers['x-forwarded-port'];
         reply.hijack();
         await handle(raw, reply.raw);
