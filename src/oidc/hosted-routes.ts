@@ -265,8 +265,12 @@ export async function hostedRoutes(app: FastifyInstance, deps: HostedRoutesDeps)
         email: { label: 'Email', min: 3, max: 254, pattern: EMAIL_PATTERN },
         password: { label: 'Password', min: PASSWORD_MIN, max: PASSWORD_MAX },
       });
-      const typedEmail = typeof (request.body as Record<string, unknown>)['email'] === 'string' ? String((request.body as Record<string, unknown>)['email']).slice(0, 254) : '';
-      if (!fields.ok) return sendPage(reply, registerView(request, reply, current, { email: typedEmail, error: fields.error.message }), 400);
+      if (!fields.ok) {
+        // what the person typed stays in the field (cut to its limit), so a typo is fixed, not retyped
+        const typed = (request.body as Record<string, unknown> | undefined)?.['email'];
+        const email = typeof typed === 'string' ? typed.slice(0, 254) : '';
+        return sendPage(reply, registerView(request, reply, current, { email, error: fields.error.message }), 400);
+      }
       const directory = await deps.directoryFor(current.pool);
       const created = await directory.register({ email: fields.value.email, password: fields.value.password }, requestInfo(request));
       if (created.ok) return finish(request, reply, current, created.value.id);
