@@ -34,7 +34,10 @@ export interface OidcDeps {
   /** GATEHOUSE_PUBLIC_URL, or the address the server listens on */
   publicUrl(): string;
   log: { error(details: object, message: string): void; warn(details: object, message: string): void };
+  /** the email feature's: send a reset link (the forgot-password page answers the same sentence either way) */
   sendPasswordReset?: (pool: Pool, email: string, request: RequestInfo) => Promise<void>;
+  /** the email feature's: set the password a reset token allows; until wired, every token is refused */
+  resetPassword?: (pool: Pool, token: string, password: string) => Promise<{ ok: boolean; message?: string }>;
   /** how often expired rows are swept; 0 turns the timer off (tests sweep by hand) */
   sweepEveryMs?: number;
 }
@@ -92,6 +95,7 @@ export function createOidc(deps: OidcDeps): OidcService {
         directoryFor: deps.directoryFor,
         csrf: csrfProtection(derive(deps.secretKey, 'hosted page csrf'), secure),
         ...(deps.sendPasswordReset ? { sendPasswordReset: deps.sendPasswordReset } : {}),
+        ...(deps.resetPassword ? { resetPassword: deps.resetPassword } : {}),
       }),
     issuerFor,
     async rotateKeys(poolId) {
