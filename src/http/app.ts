@@ -14,6 +14,7 @@ import { createValidatorCompiler } from './validation.js';
 import { bearerToken, type AppServices } from './context.js';
 import { applicationRoutes } from './routes/applications.js';
 import { authRoutes } from './routes/auth.js';
+import { signingKeyRoutes } from './routes/signing-keys.js';
 import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
 import { poolRoutes } from './routes/pools.js';
@@ -67,6 +68,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await userRoutes(admin, services);
     await customDbRoutes(admin, services);
     await applicationRoutes(admin, services);
+    await signingKeyRoutes(admin, services);
   });
 
   // OpenID Connect per pool and its hosted pages: HTML and OAuth, not the JSON API.

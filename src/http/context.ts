@@ -42,7 +42,7 @@ export interface AppServices {
   customDb: CustomDbService;
   applications: ApplicationsService;
   /** the OpenID providers of the pools and their hosted pages */
-  oidc: Pick<OidcService, 'routes'>;
+  oidc: Pick<OidcService, 'routes' | 'rotateKeys'>;
   tokens: TokenService;
   adminToken: AdminTokenCheck;
   publicIps: string[];
