@@ -5,6 +5,7 @@
  *   main/server (composition root)
  *     -> http -> auth -> users -> custom-db -> script-runtime (a leaf)
  *                          \-> store -> domain
+ *     -> http -> oidc (providers, hosted pages) -> auth, users, applications -> store
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
@@ -39,7 +40,9 @@ module.exports = {
     layer('custom-db', ['domain', 'store', 'secrets', 'script-runtime']),
     layer('users', ['domain', 'store', 'passwords', 'custom-db']),
     layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config']),
+    layer('applications', ['domain', 'store']),
+    layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',

@@ -24,6 +24,11 @@ import { loginThrottle } from './auth/login-throttle.js';
 import { loginUseCase } from './auth/login.js';
 import { userDirectories } from './users/directories.js';
 import { loginAttemptsRepository } from './store/login-attempts.js';
+import { applicationsRepository } from './store/applications.js';
+import { oidcModelsRepository } from './store/oidc-models.js';
+import { oidcKeysRepository } from './store/oidc-keys.js';
+import { applicationsService } from './applications/applications.js';
+import { createOidc, type OidcService } from './oidc/index.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -33,6 +38,8 @@ export interface Server {
   generatedSecretKey: boolean;
   /** the script runtimes of this instance (tests kill one by pid) */
   runtimes: ScriptRuntimePool;
+  /** the OpenID providers (tests rotate keys and sweep through it) */
+  oidc: OidcService;
   close(): Promise<void>;
 }
 
@@ -72,6 +79,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       users,
       throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
     });
+    const applications = applicationsRepository(store.db);
+    const oidc = createOidc({
+      pools,
+      applications,
+      models: oidcModelsRepository(store.db),
+      keys: oidcKeysRepository(store.db),
+      box,
+      secretKey: secretKey.key,
+      login,
+      directoryFor,
+      publicUrl: () => config.publicUrl ?? listeningUrl(app, config),
+      log: { error: (details, message) => app.log.error(details, message), warn: (details, message) => app.log.warn(details, message) },
+    });
 
     const app = await buildApp(
       {
@@ -79,6 +99,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         directoryFor,
         login,
         customDb,
+        applications: applicationsService(applications),
+        oidc,
         tokens,
         adminToken: admin.check,
         publicIps: config.publicIps,
@@ -100,7 +122,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       generatedAdminToken: admin.generatedToken,
       generatedSecretKey: secretKey.generated,
       runtimes,
+      oidc,
       async close() {
+        oidc.close();
         await app.close();
         await runtimes.close();
         await log.flush();
@@ -113,4 +137,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await store.close();
     throw error;
   }
+}
+
+/** GATEHOUSE_PUBLIC_URL's default: http://<HOST>:<PORT>, with the port actually bound when PORT is 0. */
+function listeningUrl(app: FastifyInstance, config: Config): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${port}`;
 }

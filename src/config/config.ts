@@ -30,6 +30,8 @@ export interface Config {
   throttle: ThrottleSettings;
   /** The server log's level (`LOG_LEVEL`); undefined in hand-built configs, whose caller picks the logger. */
   logLevel?: LogLevel;
+  /** GATEHOUSE_PUBLIC_URL: what browsers and applications see; undefined = http://<HOST>:<bound port> */
+  publicUrl?: string | undefined;
 }
 
 /** The levels the logger (pino, through Fastify) knows; anything else makes it throw at start. */
@@ -140,9 +142,30 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${rawLevel}"); unset it to use info.`);
   }
 
+  const publicUrl = readPublicUrl(value('GATEHOUSE_PUBLIC_URL'), problems);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel },
+    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl },
   };
+}
+
+/** The public base URL: absolute http(s), no query or fragment; issuers and links derive from it. */
+function readPublicUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '') {
+    problems.push(
+      `GATEHOUSE_PUBLIC_URL must be the http(s) address browsers use to reach Gatehouse, such as https://id.example.com (got "${raw}"); ` +
+        'unset it to use http://<HOST>:<PORT>.',
+    );
+    return undefined;
+  }
+  return url.toString().replace(/\/$/, '');
 }

@@ -12,7 +12,9 @@ import { ErrorResponse } from './schemas/common.js';
 import { UserResponse } from './schemas/users.js';
 import { createValidatorCompiler } from './validation.js';
 import { bearerToken, type AppServices } from './context.js';
+import { applicationRoutes } from './routes/applications.js';
 import { authRoutes } from './routes/auth.js';
+import { signingKeyRoutes } from './routes/signing-keys.js';
 import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
 import { poolRoutes } from './routes/pools.js';
@@ -65,7 +67,12 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await poolRoutes(admin, services);
     await userRoutes(admin, services);
     await customDbRoutes(admin, services);
+    await applicationRoutes(admin, services);
+    await signingKeyRoutes(admin, services);
   });
+
+  // OpenID Connect per pool and its hosted pages: HTML and OAuth, not the JSON API.
+  await app.register(services.oidc.routes);
 
   // The admin console's static files, outside the admin-token guard (the page signs in itself).
   await app.register(consoleRoutes);

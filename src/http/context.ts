@@ -20,6 +20,8 @@ import type { RequestInfo } from '../domain/user.js';
 import type { PoolsRepository } from '../store/pools.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import type { CustomDbService } from '../custom-db/custom-db-service.js';
+import type { ApplicationsService } from '../applications/applications.js';
+import type { OidcService } from '../oidc/index.js';
 import { ApiError } from './errors.js';
 
 /** The Fastify instance routes are registered on: request and reply types come from the TypeBox schemas. */
@@ -38,6 +40,9 @@ export interface AppServices {
   /** The pool's login: throttling, the pool's directory and failure counting. */
   login: LoginUseCase;
   customDb: CustomDbService;
+  applications: ApplicationsService;
+  /** the OpenID providers of the pools and their hosted pages */
+  oidc: Pick<OidcService, 'routes' | 'rotateKeys'>;
   tokens: TokenService;
   adminToken: AdminTokenCheck;
   publicIps: string[];

@@ -96,8 +96,54 @@ export interface LoginAttemptsTable {
   attempts: number;
 }
 
+export interface ApplicationsTable {
+  id: string;
+  pool_id: string;
+  client_id: string;
+  name: string;
+  type: string;
+  /** JSON array */
+  redirect_uris: string;
+  /** JSON array */
+  post_logout_redirect_uris: string;
+  id_token_signing_alg: string;
+  /** `sha256:<hex>`; null for public clients */
+  secret_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OidcModelsTable {
+  pool_id: string;
+  /** oidc-provider's model name: Session, Grant, AuthorizationCode, RefreshToken, … */
+  kind: string;
+  id: string;
+  /** the library's JSON payload */
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: string | null;
+  consumed_at: string | null;
+}
+
+export interface OidcSigningKeysTable {
+  kid: string;
+  pool_id: string;
+  alg: string;
+  /** integer; PostgreSQL and SQLite both answer a number */
+  generation: number;
+  public_jwk: string;
+  /** sealed private JWK */
+  private_jwk: string;
+  created_at: string;
+}
+
 export interface StoreSchema {
   login_attempts: LoginAttemptsTable;
+  applications: ApplicationsTable;
+  oidc_models: OidcModelsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
   settings: SettingsTable;
   pools: PoolsTable;
   users: UsersTable;
