@@ -38,7 +38,8 @@ module.exports = {
     layer('store', ['domain']),
     layer('custom-db', ['domain', 'store', 'secrets', 'script-runtime']),
     layer('users', ['domain', 'store', 'passwords', 'custom-db']),
-    layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config']),
+    layer('mail', ['domain', 'store']),
+    layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config', 'mail']),
     layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config']),
     layer('sample-db', ['domain']),
     {

@@ -24,6 +24,15 @@ import { loginThrottle } from './auth/login-throttle.js';
 import { loginUseCase } from './auth/login.js';
 import { userDirectories } from './users/directories.js';
 import { loginAttemptsRepository } from './store/login-attempts.js';
+import { DEFAULT_MAIL_FROM } from './config/config.js';
+import { emailTokensRepository } from './store/email-tokens.js';
+import { outboxRepository } from './store/outbox.js';
+import { emailSettingsRepository } from './store/email-settings.js';
+import { developmentMailer, smtpMailer, type MailLog } from './mail/mailer.js';
+import { backgroundWork } from './auth/background.js';
+import { emailTokens } from './auth/email-tokens.js';
+import { passwordReset, type ForgotPasswordLimits, type PasswordResetHook } from './auth/password-reset.js';
+import { emailVerification } from './auth/email-verification.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -33,6 +42,13 @@ export interface Server {
   generatedSecretKey: boolean;
   /** the script runtimes of this instance (tests kill one by pid) */
   runtimes: ScriptRuntimePool;
+  /**
+   * Run after every password reset with the pool and user id: the place to revoke the
+   * user's refresh tokens and sessions (the OpenID provider adds its own).
+   */
+  onPasswordReset: PasswordResetHook[];
+  /** resolves once background mail work (forgot-password lookups, sends) started so far is done */
+  mailIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,8 +57,12 @@ export class StartupError extends Error {}
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   runtimes?: ScriptRuntimePoolOptions;
-  /** the login throttle's clock (tests pass a fake one); Date.now by default */
+  /** the login throttle's and the email tokens' clock (tests pass a fake one); Date.now by default */
   now?: () => number;
+  /** waits between SMTP delivery attempts (tests shorten them) */
+  mailRetryDelaysMs?: readonly number[];
+  /** forgot-password budgets (tests lower them) */
+  forgotPasswordLimits?: ForgotPasswordLimits;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -66,7 +86,49 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const log = connectionLog(repository, (error) => app.log.warn({ err: error }, 'connection log entry lost'));
     const customDb = customDbService({ configs: connectionConfigs(repository, box), users, runtimes, log });
 
-    const directoryFor = userDirectories(users, customDb);
+    const now = options.now ?? Date.now;
+    const mailLog: MailLog = {
+      info: (details, message) => app.log.info(details, message),
+      warn: (details, message) => app.log.warn(details, message),
+      error: (details, message) => app.log.error(details, message),
+    };
+    const outbox = outboxRepository(store.db);
+    const mailer = config.smtpUrl
+      ? smtpMailer({
+          url: config.smtpUrl,
+          from: config.mailFrom ?? DEFAULT_MAIL_FROM,
+          log: mailLog,
+          ...(options.mailRetryDelaysMs ? { retryDelaysMs: options.mailRetryDelaysMs } : {}),
+        })
+      : developmentMailer(outbox, mailLog, now);
+    const background = backgroundWork((label, error) => app.log.error({ err: error }, `${label} failed`));
+    const tokensForEmail = emailTokens(emailTokensRepository(store.db), now);
+    const publicUrl = () => config.publicUrl ?? listeningUrl(app, config);
+    const onPasswordReset: PasswordResetHook[] = [];
+    const emailSettings = emailSettingsRepository(store.db);
+    const baseDirectoryFor = userDirectories(users, customDb);
+    const verification = emailVerification({
+      directoryFor: baseDirectoryFor,
+      tokens: tokensForEmail,
+      settings: emailSettings,
+      mailer,
+      publicUrl,
+      background,
+    });
+    const directoryFor = verification.verifyingOnRegistration(baseDirectoryFor);
+    const reset = passwordReset({
+      directoryFor,
+      tokens: tokensForEmail,
+      attempts: loginAttemptsRepository(store.db),
+      mailer,
+      publicUrl,
+      now,
+      background,
+      onPasswordReset,
+      log: mailLog,
+      ...(options.forgotPasswordLimits ? { limits: options.forgotPasswordLimits } : {}),
+    });
+
     const login = loginUseCase({
       directoryFor,
       users,
@@ -82,6 +144,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         tokens,
         adminToken: admin.check,
         publicIps: config.publicIps,
+        passwordReset: reset,
+        emailVerification: verification,
+        outbox,
+        emailSettings,
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);
@@ -100,8 +166,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       generatedAdminToken: admin.generatedToken,
       generatedSecretKey: secretKey.generated,
       runtimes,
+      onPasswordReset,
+      mailIdle: () => background.idle(),
       async close() {
         await app.close();
+        await background.idle();
+        await mailer.close();
         await runtimes.close();
         await log.flush();
         await store.close();
@@ -113,4 +183,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await store.close();
     throw error;
   }
+}
+
+/** GATEHOUSE_PUBLIC_URL's default: http://<HOST>:<PORT>, with the port actually bound when PORT is 0. */
+function listeningUrl(app: FastifyInstance, config: Config): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${port}`;
 }

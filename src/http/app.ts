@@ -15,6 +15,7 @@ import { bearerToken, type AppServices } from './context.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
+import { emailAdminRoutes, emailRoutes } from './routes/email.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -53,6 +54,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   await typed.register(async (open) => {
     await systemRoutes(open, services, openApi);
     await authRoutes(open, services);
+    await emailRoutes(open, services);
   });
 
   await typed.register(async (admin) => {
@@ -65,6 +67,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await poolRoutes(admin, services);
     await userRoutes(admin, services);
     await customDbRoutes(admin, services);
+    await emailAdminRoutes(admin, services);
   });
 
   // The admin console's static files, outside the admin-token guard (the page signs in itself).
