@@ -54,6 +54,9 @@ describeEachDialect('development outbox', (dialect) => {
     const times = list.map((message) => message.at);
     expect([...times].sort().reverse()).toEqual(times);
     expect(list.every((message) => message.subject.includes('Verify'))).toBe(true);
+    // older messages are deleted, not just left out of the answer
+    const stored = await t.server.store.db.selectFrom('outbox').select('id').where('pool_id', '=', poolId).execute();
+    expect(stored).toHaveLength(50);
 
     const other = await t.createPool('Other Pool');
     expect(await outbox(other)).toEqual([]);
