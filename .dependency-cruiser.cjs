@@ -4,7 +4,8 @@
  *
  *   main/server (composition root)
  *     -> http -> auth -> users -> custom-db -> script-runtime (a leaf)
- *                          \-> store -> domain
+ *                 \-> mail  \-> store -> domain
+ *   (mail: nodemailer and the development outbox; it imports only store and domain)
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
