@@ -6,6 +6,8 @@
  *     -> http -> auth -> users -> custom-db -> script-runtime (a leaf)
  *                          \-> store -> domain
  *     -> http -> oidc (providers, hosted pages) -> auth, users, applications -> store
+ *                 \-> mail  \-> store -> domain
+ *   (mail: nodemailer and the development outbox; it imports only store and domain)
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
@@ -39,7 +41,8 @@ module.exports = {
     layer('store', ['domain']),
     layer('custom-db', ['domain', 'store', 'secrets', 'script-runtime']),
     layer('users', ['domain', 'store', 'passwords', 'custom-db']),
-    layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config']),
+    layer('mail', ['domain', 'store']),
+    layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config', 'mail']),
     layer('applications', ['domain', 'store']),
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
     layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc']),

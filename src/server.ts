@@ -29,6 +29,15 @@ import { oidcModelsRepository } from './store/oidc-models.js';
 import { oidcKeysRepository } from './store/oidc-keys.js';
 import { applicationsService } from './applications/applications.js';
 import { createOidc, type OidcService } from './oidc/index.js';
+import { DEFAULT_MAIL_FROM } from './config/config.js';
+import { emailTokensRepository } from './store/email-tokens.js';
+import { outboxRepository } from './store/outbox.js';
+import { emailSettingsRepository } from './store/email-settings.js';
+import { developmentMailer, smtpMailer, type MailLog } from './mail/mailer.js';
+import { backgroundWork } from './auth/background.js';
+import { emailTokens } from './auth/email-tokens.js';
+import { passwordReset, type ForgotPasswordLimits, type PasswordResetHook } from './auth/password-reset.js';
+import { emailVerification } from './auth/email-verification.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -40,6 +49,13 @@ export interface Server {
   runtimes: ScriptRuntimePool;
   /** the OpenID providers (tests rotate keys and sweep through it) */
   oidc: OidcService;
+  /**
+   * Run after every password reset with the pool and user id: the place to revoke the
+   * user's refresh tokens and sessions (the OpenID provider adds its own).
+   */
+  onPasswordReset: PasswordResetHook[];
+  /** resolves once background mail work (forgot-password lookups, sends) started so far is done */
+  mailIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,8 +64,12 @@ export class StartupError extends Error {}
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   runtimes?: ScriptRuntimePoolOptions;
-  /** the login throttle's clock (tests pass a fake one); Date.now by default */
+  /** the login throttle's and the email tokens' clock (tests pass a fake one); Date.now by default */
   now?: () => number;
+  /** waits between SMTP delivery attempts (tests shorten them) */
+  mailRetryDelaysMs?: readonly number[];
+  /** forgot-password budgets (tests lower them) */
+  forgotPasswordLimits?: ForgotPasswordLimits;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -73,7 +93,49 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const log = connectionLog(repository, (error) => app.log.warn({ err: error }, 'connection log entry lost'));
     const customDb = customDbService({ configs: connectionConfigs(repository, box), users, runtimes, log });
 
-    const directoryFor = userDirectories(users, customDb);
+    const now = options.now ?? Date.now;
+    const mailLog: MailLog = {
+      info: (details, message) => app.log.info(details, message),
+      warn: (details, message) => app.log.warn(details, message),
+      error: (details, message) => app.log.error(details, message),
+    };
+    const outbox = outboxRepository(store.db);
+    const mailer = config.smtpUrl
+      ? smtpMailer({
+          url: config.smtpUrl,
+          from: config.mailFrom ?? DEFAULT_MAIL_FROM,
+          log: mailLog,
+          ...(options.mailRetryDelaysMs ? { retryDelaysMs: options.mailRetryDelaysMs } : {}),
+        })
+      : developmentMailer(outbox, mailLog, now);
+    const background = backgroundWork((label, error) => app.log.error({ err: error }, `${label} failed`));
+    const tokensForEmail = emailTokens(emailTokensRepository(store.db), now);
+    const publicUrl = () => config.publicUrl ?? listeningUrl(app, config);
+    const onPasswordReset: PasswordResetHook[] = [];
+    const emailSettings = emailSettingsRepository(store.db);
+    const baseDirectoryFor = userDirectories(users, customDb);
+    const verification = emailVerification({
+      directoryFor: baseDirectoryFor,
+      tokens: tokensForEmail,
+      settings: emailSettings,
+      mailer,
+      publicUrl,
+      background,
+    });
+    const directoryFor = verification.verifyingOnRegistration(baseDirectoryFor);
+    const reset = passwordReset({
+      directoryFor,
+      tokens: tokensForEmail,
+      attempts: loginAttemptsRepository(store.db),
+      mailer,
+      publicUrl,
+      now,
+      background,
+      onPasswordReset,
+      log: mailLog,
+      ...(options.forgotPasswordLimits ? { limits: options.forgotPasswordLimits } : {}),
+    });
+
     const login = loginUseCase({
       directoryFor,
       users,
@@ -89,7 +151,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       secretKey: secretKey.key,
       login,
       directoryFor,
-      publicUrl: () => config.publicUrl ?? listeningUrl(app, config),
+      publicUrl,
+      sendPasswordReset: async (pool, email, request) => reset.request(pool, email, request),
+      resetPassword: async (pool, token, password) => {
+        const outcome = await reset.reset(pool, token, password);
+        return outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message };
+      },
       log: { error: (details, message) => app.log.error(details, message), warn: (details, message) => app.log.warn(details, message) },
     });
 
@@ -104,6 +171,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         tokens,
         adminToken: admin.check,
         publicIps: config.publicIps,
+        passwordReset: reset,
+        emailVerification: verification,
+        outbox,
+        emailSettings,
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);
@@ -123,9 +194,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       generatedSecretKey: secretKey.generated,
       runtimes,
       oidc,
+      onPasswordReset,
+      mailIdle: () => background.idle(),
       async close() {
         oidc.close();
         await app.close();
+        await background.idle();
+        await mailer.close();
         await runtimes.close();
         await log.flush();
         await store.close();

@@ -32,7 +32,13 @@ export interface Config {
   logLevel?: LogLevel;
   /** GATEHOUSE_PUBLIC_URL: what browsers and applications see; undefined = http://<HOST>:<bound port> */
   publicUrl?: string | undefined;
+  /** GATEHOUSE_SMTP_URL: `smtp://…` or `smtps://…`; undefined = development mail (logged, kept in the pool's outbox) */
+  smtpUrl?: string | undefined;
+  /** GATEHOUSE_MAIL_FROM: the sender of every email; undefined = DEFAULT_MAIL_FROM */
+  mailFrom?: string | undefined;
 }
+
+export const DEFAULT_MAIL_FROM = 'Gatehouse <no-reply@localhost>';
 
 /** The levels the logger (pino, through Fastify) knows; anything else makes it throw at start. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -143,11 +149,12 @@ export function loadConfig(env: Env = process.env): ConfigResult {
   }
 
   const publicUrl = readPublicUrl(value('GATEHOUSE_PUBLIC_URL'), problems);
+  const { smtpUrl, mailFrom } = readMail(value('GATEHOUSE_SMTP_URL'), value('GATEHOUSE_MAIL_FROM'), problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl },
+    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom },
   };
 }
 
@@ -168,4 +175,35 @@ function readPublicUrl(raw: string | undefined, problems: string[]): string | un
     return undefined;
   }
   return url.toString().replace(/\/$/, '');
+}
+
+/** SMTP server and sender. The URL may hold a password, so a problem never repeats it. */
+function readMail(
+  rawSmtp: string | undefined,
+  rawFrom: string | undefined,
+  problems: string[],
+): { smtpUrl: string | undefined; mailFrom: string } {
+  let smtpUrl: string | undefined;
+  if (rawSmtp !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(rawSmtp);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+      problems.push(
+        'GATEHOUSE_SMTP_URL must be smtp://user:pass@host:port or smtps://user:pass@host:port; ' +
+          'unset it to keep mail in the development outbox.',
+      );
+    } else {
+      smtpUrl = rawSmtp;
+    }
+  }
+  const mailFrom = rawFrom ?? DEFAULT_MAIL_FROM;
+  // An address with a line break would let a header be injected into every message.
+  if (/[\r\n]/.test(mailFrom) || !/@/.test(mailFrom)) {
+    problems.push(`GATEHOUSE_MAIL_FROM must be one address such as "Acme <no-reply@acme.example>" (got "${mailFrom}"); unset it to use ${DEFAULT_MAIL_FROM}.`);
+  }
+  return { smtpUrl, mailFrom };
 }

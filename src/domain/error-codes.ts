@@ -4,6 +4,8 @@
  */
 export const ERROR_STATUS = {
   VALIDATION_ERROR: 400,
+  /** a password-reset or verification token that is unknown, used or expired */
+  INVALID_TOKEN: 400,
   UNAUTHORIZED: 401,
   WRONG_USERNAME_OR_PASSWORD: 401,
   ACCOUNT_BLOCKED: 403,

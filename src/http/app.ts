@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth.js';
 import { signingKeyRoutes } from './routes/signing-keys.js';
 import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
+import { emailAdminRoutes, emailRoutes } from './routes/email.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -55,6 +56,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   await typed.register(async (open) => {
     await systemRoutes(open, services, openApi);
     await authRoutes(open, services);
+    await emailRoutes(open, services);
   });
 
   await typed.register(async (admin) => {
@@ -69,6 +71,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await customDbRoutes(admin, services);
     await applicationRoutes(admin, services);
     await signingKeyRoutes(admin, services);
+    await emailAdminRoutes(admin, services);
   });
 
   // OpenID Connect per pool and its hosted pages: HTML and OAuth, not the JSON API.

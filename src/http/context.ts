@@ -22,6 +22,10 @@ import type { UserDirectory } from '../users/user-directory.js';
 import type { CustomDbService } from '../custom-db/custom-db-service.js';
 import type { ApplicationsService } from '../applications/applications.js';
 import type { OidcService } from '../oidc/index.js';
+import type { PasswordReset } from '../auth/password-reset.js';
+import type { EmailVerification } from '../auth/email-verification.js';
+import type { OutboxRepository } from '../store/outbox.js';
+import type { EmailSettingsRepository } from '../store/email-settings.js';
 import { ApiError } from './errors.js';
 
 /** The Fastify instance routes are registered on: request and reply types come from the TypeBox schemas. */
@@ -46,6 +50,13 @@ export interface AppServices {
   tokens: TokenService;
   adminToken: AdminTokenCheck;
   publicIps: string[];
+  /** forgot / reset password (auth/password-reset.ts) */
+  passwordReset: PasswordReset;
+  /** verification emails and their links (auth/email-verification.ts) */
+  emailVerification: EmailVerification;
+  /** development mail, per pool */
+  outbox: Pick<OutboxRepository, 'list'>;
+  emailSettings: EmailSettingsRepository;
   /** true once the own store answers */
   storeReachable(): Promise<boolean>;
 }

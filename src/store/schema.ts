@@ -139,7 +139,38 @@ export interface OidcSigningKeysTable {
   created_at: string;
 }
 
+export interface EmailTokensTable {
+  /** SHA-256 of the token, hex */
+  token_hash: string;
+  pool_id: string;
+  /** `reset` or `verify` */
+  purpose: string;
+  user_id: string;
+  email: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  pool_id: string;
+  at: string;
+  to_address: string;
+  subject: string;
+  text: string;
+}
+
+export interface PoolEmailSettingsTable {
+  pool_id: string;
+  verify_email_on_registration: number;
+  updated_at: string;
+}
+
 export interface StoreSchema {
+  email_tokens: EmailTokensTable;
+  outbox: OutboxTable;
+  pool_email_settings: PoolEmailSettingsTable;
   login_attempts: LoginAttemptsTable;
   applications: ApplicationsTable;
   oidc_models: OidcModelsTable;

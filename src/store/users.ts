@@ -49,6 +49,8 @@ export interface UsersRepository {
    */
   delete(poolId: string, id: string): Promise<User | undefined>;
   isTombstoned(poolId: string, externalId: string): Promise<boolean>;
+  /** Sets the password only while the user has none: a password set meanwhile (a reset) wins. */
+  setPasswordIfUnset(poolId: string, id: string, password: StoredPassword): Promise<void>;
   recordLogin(poolId: string, id: string, ip: string | null): Promise<User | undefined>;
   countMigrated(poolId: string): Promise<{ count: number; lastCreatedAt: string | null }>;
 }
@@ -276,6 +278,15 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
         .where('external_id', '=', externalId)
         .executeTakeFirst();
       return row !== undefined;
+    },
+    async setPasswordIfUnset(poolId, id, password) {
+      await db
+        .updateTable('users')
+        .set({ password_hash: password.hash, password_algorithm: password.algorithm, updated_at: new Date().toISOString() })
+        .where('pool_id', '=', poolId)
+        .where('id', '=', id)
+        .where('password_hash', 'is', null)
+        .execute();
     },
     async recordLogin(poolId, id, ip) {
       const now = new Date().toISOString();

@@ -8,7 +8,7 @@ import { failureFor, type ScriptCaller } from '../custom-db/script-caller.js';
 import { userFromProfile } from '../custom-db/profile.js';
 import type { ScriptName } from '../custom-db/contract/script-contract.js';
 import type { Page } from '../domain/page.js';
-import type { User } from '../domain/user.js';
+import type { User, UserQuery } from '../domain/user.js';
 import type { RequestInfo } from '../domain/user.js';
 import type { UserDirectory } from './user-directory.js';
 import { BLOCKED_MESSAGE } from './local-directory.js';
@@ -32,10 +32,14 @@ export function customStoreDirectory(poolId: string, scripts: ScriptCaller): Use
 
   const create = (input: Record<string, unknown>, request: RequestInfo | null) => run('createUser', [input], toUser, { request });
 
+  const find = (query: UserQuery) => run('getUser', [query], (value) => (value === null ? null : toUser(value)));
+
   return {
     list: (page, limit) => run('listUsers', [page, limit], toPage, { paging: { page, limit } }),
     search: (keyword, page, limit) => run('searchUser', [keyword], toPage, { paging: { page, limit } }),
-    find: (query) => run('getUser', [query], (value) => (value === null ? null : toUser(value))),
+    find,
+    // The user store is the customer's database: there is nothing to migrate.
+    findForRecovery: find,
     create: (input, request) => create(input, request),
     register: (input, request) => create(input, request),
     update: (id, changes) => run('updateUser', [id, changes], toUser),

@@ -45,30 +45,62 @@ export function lazyMigrationDirectory(poolId: string, users: UsersRepository, s
     return local.create(input, request);
   }
 
-  /** Copies a user the login script vouched for into the own store, exactly once. */
-  async function migrate(profile: User, password: string): Promise<Result<User, 'USER_EXISTS'>> {
+  /**
+   * Copies a user from the old database into the own store, exactly once: with the
+   * password the login script just vouched for, or (account recovery) without one.
+   */
+  async function migrate(profile: User, password: string | null): Promise<Result<User, 'USER_EXISTS'>> {
     const externalId = profile.id;
+    const hashed = password === null ? null : await hashPassword(password);
     const inserted = await users.insert(poolId, {
       profile: profileInputFrom(profile),
-      password: await hashPassword(password),
+      password: hashed,
       source: 'migrated',
       externalId,
       signedUp: profile.signedUp ?? profile.createdAt,
     });
     if (inserted.ok) return ok(inserted.user);
-    // Lost a race to a concurrent first login of the same user: use the winner's row.
+    // Lost a race to a concurrent first login (or recovery) of the same user: use the winner's row.
     const existing = await users.getByExternalId(poolId, externalId);
-    if (existing) return ok(existing);
+    if (existing) {
+      // Migrated earlier without a password (a recovery began) and the login script has
+      // now vouched for this one: it becomes the local password, unless a reset set one.
+      if (hashed) await users.setPasswordIfUnset(poolId, existing.id, hashed);
+      return ok(existing);
+    }
     return fail('USER_EXISTS', 'This account collides with a local user of the same email, username or phone; an administrator must resolve it');
+  }
+
+  /** The old database's profile for a query, or null ("no such user" said by null or by UserNotFoundError). */
+  async function legacyProfile(query: AccountQuery): Promise<Result<User | null, CustomDbFailureCode>> {
+    const outcome = await scripts.call('getUser', [query]);
+    if (!outcome.ok) {
+      if (outcome.error.kind === 'runtime' && outcome.error.name === 'UserNotFoundError') return ok(null);
+      return failureFor('getUser', outcome.error);
+    }
+    return ok(outcome.result === null ? null : userFromProfile(outcome.result, poolId, 'migrated'));
   }
 
   return {
     ...local,
     create: createChecked,
     register: createChecked,
+    async findForRecovery(query) {
+      const local = await users.get(poolId, query);
+      if (local) return ok(local);
+      const legacy = await legacyProfile(query);
+      if (!legacy.ok || legacy.value === null) return legacy;
+      const profile = legacy.value;
+      // Deleted after migrating, or not allowed to sign in: nothing to recover, nothing to migrate.
+      if (profile.blocked || (await users.isTombstoned(poolId, profile.id))) return ok(null);
+      return migrate(profile, null);
+    },
     async login(query, password, request) {
       const found = await users.findCredentials(poolId, query);
-      if (found) return loginLocally(poolId, users, found, password, request);
+      // A user migrated without a password (a recovery that has not been finished) still
+      // signs in with the old database's password, which then becomes the local one.
+      const migratedWithoutPassword = found !== undefined && found.password === null && found.user.source === 'migrated';
+      if (found && !migratedWithoutPassword) return loginLocally(poolId, users, found, password, request);
 
       const outcome = await scripts.call('login', [query, password], { request });
       if (!outcome.ok) return failureFor('login', outcome.error);

@@ -31,6 +31,7 @@ export function localDirectory(poolId: string, users: UsersRepository): UserDire
     list: async (page, limit) => ok(await users.list(poolId, page, limit)),
     search: async (keyword, page, limit) => ok(await users.search(poolId, keyword, page, limit)),
     find: async (query) => ok((await users.get(poolId, query)) ?? null),
+    findForRecovery: async (query) => ok((await users.get(poolId, query)) ?? null),
     create: (input) => create(input),
     register: (input) => create(input),
     async update(id, changes) {

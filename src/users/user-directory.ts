@@ -24,6 +24,13 @@ export interface UserDirectory {
   verifyPassword(id: string, password: string): Promise<Result<boolean, Fails<'USER_NOT_FOUND'>>>;
   /** An end user's sign-up: like create, but the caller is the user, not an admin. */
   register(input: NewUserInput & { password: string }, request: RequestInfo): Promise<Result<User, Fails<'USER_EXISTS'>>>;
+  /**
+   * Finds the user whose account is being recovered (password reset). Like `find`, except
+   * that a lazy-migration user still only in the old database is migrated now, profile
+   * only and without a password (exactly once, as a first login migrates), so the reset
+   * has a local row to set the password on.
+   */
+  findForRecovery(query: AccountQuery): Promise<Result<User | null, Fails<'USER_EXISTS'>>>;
   login(
     query: AccountQuery,
     password: string,

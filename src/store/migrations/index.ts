@@ -10,6 +10,7 @@ import * as loginThrottle from './20261128T0500-login-throttle.js';
 import * as connectionRevision from './20261128T0540-connection-revision.js';
 import * as loginAttempts from './20261129T2300-login-attempts.js';
 import * as oidc from './20261129T2330-oidc.js';
+import * as email from './20261130T0000-email.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '20261128T0310-initial': initial,
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261128T0540-connection-revision': connectionRevision,
   '20261129T2300-login-attempts': loginAttempts,
   '20261129T2330-oidc': oidc,
+  '20261130T0000-email': email,
 };
