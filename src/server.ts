@@ -160,6 +160,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       log: { error: (details, message) => app.log.error(details, message), warn: (details, message) => app.log.warn(details, message) },
     });
 
+    // A reset ends the user's OpenID sessions and refresh tokens (API access tokens are
+    // stateless JWTs and run out within the hour).
+    onPasswordReset.push((poolId, userId) => oidc.revokeUser(poolId, userId));
+
     const app = await buildApp(
       {
         pools,

@@ -49,6 +49,8 @@ export interface OidcService {
   /** publishes a new next signing key and promotes the current next one (signing-keys.ts) */
   rotateKeys(poolId: string): Promise<void>;
   sweepExpired(): Promise<number>;
+  /** Ends every session, grant and token of a user (after a password reset): their refresh tokens stop working. */
+  revokeUser(poolId: string, userId: string): Promise<void>;
   close(): void;
 }
 
@@ -103,6 +105,9 @@ export function createOidc(deps: OidcDeps): OidcService {
       providers.forget(poolId);
     },
     sweepExpired,
+    async revokeUser(poolId, userId) {
+      await deps.models.revokeByAccount(poolId, userId);
+    },
     close() {
       if (timer) clearInterval(timer);
     },

@@ -19,6 +19,8 @@ export interface OidcModelsRepository {
   destroy(poolId: string, kind: string, id: string): Promise<void>;
   /** every model of the grant, whatever its kind: a revoked grant takes its tokens with it */
   revokeByGrantId(poolId: string, grantId: string): Promise<void>;
+  /** Ends every session, grant and token of one user: their refresh tokens stop working at once. */
+  revokeByAccount(poolId: string, accountId: string): Promise<number>;
   /** deletes expired rows; answers how many */
   sweepExpired(now?: Date): Promise<number>;
 }
@@ -40,6 +42,7 @@ export function oidcModelsRepository(db: Kysely<StoreSchema>): OidcModelsReposit
       const row = {
         payload: JSON.stringify(payload),
         grant_id: text(payload['grantId']),
+        account_id: text(payload['accountId']),
         uid: text(payload['uid']),
         user_code: text(payload['userCode']),
         expires_at: expiresAt === null ? null : expiresAt.toISOString(),
@@ -98,6 +101,10 @@ export function oidcModelsRepository(db: Kysely<StoreSchema>): OidcModelsReposit
     },
     async revokeByGrantId(poolId, grantId) {
       await db.deleteFrom('oidc_models').where('pool_id', '=', poolId).where('grant_id', '=', grantId).execute();
+    },
+    async revokeByAccount(poolId, accountId) {
+      const result = await db.deleteFrom('oidc_models').where('pool_id', '=', poolId).where('account_id', '=', accountId).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
     async sweepExpired(now = new Date()) {
       const result = await db.deleteFrom('oidc_models').where('expires_at', '<=', now.toISOString()).executeTakeFirst();

@@ -121,6 +121,8 @@ export interface OidcModelsTable {
   /** the library's JSON payload */
   payload: string;
   grant_id: string | null;
+  /** the user a session, grant or token belongs to (the library's `accountId`) */
+  account_id: string | null;
   uid: string | null;
   user_code: string | null;
   expires_at: string | null;

@@ -11,6 +11,7 @@ import * as connectionRevision from './20261128T0540-connection-revision.js';
 import * as loginAttempts from './20261129T2300-login-attempts.js';
 import * as oidc from './20261129T2330-oidc.js';
 import * as email from './20261130T0000-email.js';
+import * as oidcAccount from './20261130T0030-oidc-account.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '20261128T0310-initial': initial,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261129T2300-login-attempts': loginAttempts,
   '20261129T2330-oidc': oidc,
   '20261130T0000-email': email,
+  '20261130T0030-oidc-account': oidcAccount,
 };
