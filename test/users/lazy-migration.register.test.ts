@@ -51,6 +51,33 @@ describe('lazy migration: registration checks the old database', () => {
     expect(response.json().error.code).toBe('USER_EXISTS');
   });
 
+  it('refuses a username or a phone that still lives in the old database, whichever identifiers come with it', async () => {
+    const poolId = await poolWithGetUser(
+      "async function getUser(query) { return query.username === 'legacy-user' || query.phone === '+15550300001' ? { id: '8', username: 'legacy-user', phone: '+15550300001' } : null; }",
+    );
+    const signUp = (body: Record<string, string | undefined>) =>
+      t.request('POST', `/api/v1/pools/${poolId}/auth/register`, { body: { ...body, password: 'a-good-password-1' } });
+    for (const body of [
+      { email: 'one@example.com', username: 'legacy-user' },
+      { email: 'two@example.com', phone: '+15550300001' },
+      { username: 'someone-new', phone: '+15550300001' },
+    ]) {
+      const response = await signUp(body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(409);
+      expect(response.json().error.code).toBe('USER_EXISTS');
+    }
+    expect((await signUp({ email: 'three@example.com', username: 'someone-new', phone: '+15550300002' })).statusCode).toBe(201);
+  });
+
+  it('refuses an administrator\'s new user that still lives in the old database, too', async () => {
+    const poolId = await poolWithGetUser("async function getUser(query) { return query.email === 'legacy@example.com' ? { id: '9' } : null; }");
+    const create = (email: string) => t.admin('POST', `/api/v1/pools/${poolId}/users`, { email, password: 'a-good-password-1' });
+    const refused = await create('legacy@example.com');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('USER_EXISTS');
+    expect((await create('brand-new@example.com')).statusCode).toBe(201);
+  });
+
   it('fails closed when getUser fails for another reason', async () => {
     const poolId = await poolWithGetUser("async function getUser() { throw new Error('database down'); }");
     const response = await register(poolId, 'down@example.com');
