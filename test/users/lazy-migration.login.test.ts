@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
  * itself, so the rules of the directory are checked without a legacy database server
  * (test/custom-db/ runs the same flow against real PostgreSQL and MySQL templates).
  */
-const LEGACY_LOGIN = `async function login(query, password) {
+const LEGACY_LOGIN = `async function login(query, password, context) {
   const legacy = [
     { id: 101, username: 'ada', email: 'ada@legacy.example', phone: '+15550200001', password: 'ada-password', nickname: 'Ada', signedUp: '2020-01-02T03:04:05.000Z', createdAt: '2019-01-01T00:00:00.000Z' },
     { id: 102, username: 'ben', password: 'ben-password', blocked: 1 },
@@ -15,6 +15,7 @@ const LEGACY_LOGIN = `async function login(query, password) {
     { id: 105, username: 'eve', password: 'eve-password' },
     { id: 106, username: 'fay', password: 'fay-password' },
     { id: 107, username: 'gus', password: 'gus-password' },
+    { id: 108, username: 'hal', password: 'hal-password' },
   ];
   if (query.username === 'broken') throw new Error('old database unreachable');
   const [field] = Object.keys(query);
@@ -22,13 +23,16 @@ const LEGACY_LOGIN = `async function login(query, password) {
   if (!row) throw new UserNotFoundError();
   if (row.password !== password) throw new WrongUsernameOrPasswordError();
   const { password: _dropped, ...profile } = row;
+  // hal's old database keeps where he last signed in from: the caller, as context tells it
+  if (row.username === 'hal') profile.nickname = context.request.ip + ' / ' + context.request.userAgent;
   return profile;
 }`;
 
 describe('lazy migration: login', () => {
   let t: TestServer;
   let poolId: string;
-  const login = (body: Record<string, string | undefined>) => t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body });
+  const login = (body: Record<string, string | undefined>, headers: Record<string, string> = {}) =>
+    t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body, headers });
   const scriptLogins = async () =>
     ((await t.admin('GET', `/api/v1/pools/${poolId}/custom-db/logs?limit=500`)).json().list as { script: string }[]).filter(
       (entry) => entry.script === 'login',
@@ -86,6 +90,12 @@ describe('lazy migration: login', () => {
     expect(await scriptLogins()).toBe(callsBefore);
     const me = await login({ username: 'ada', password: 'ada-password' });
     expect(me.json().user.loginsCount).toBe(5);
+  });
+
+  it('tells the login script who is calling (address and user agent) in context.request', async () => {
+    const response = await login({ username: 'hal', password: 'hal-password' }, { 'user-agent': 'hal-browser/1.0' });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().user.nickname).toBe('127.0.0.1 / hal-browser/1.0');
   });
 
   it('keeps the old database\'s sign-up time, or its creation time when it has none', async () => {

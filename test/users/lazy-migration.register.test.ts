@@ -14,7 +14,7 @@ describe('lazy migration: registration checks the old database', () => {
   });
   afterAll(() => t.close());
 
-  async function poolWithGetUser(getUser: string): Promise<string> {
+  async function poolWithGetUser(getUser: string | null): Promise<string> {
     const poolId = await t.createPool();
     const saved = await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, {
       enabled: true,
@@ -76,6 +76,24 @@ describe('lazy migration: registration checks the old database', () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('USER_EXISTS');
     expect((await create('brand-new@example.com')).statusCode).toBe(201);
+  });
+
+  it('asks the old database only about the identifiers the sign-up gives', async () => {
+    // a script that cannot answer an empty question, as a SQL "where email = ?" with no value would not
+    const poolId = await poolWithGetUser(
+      "async function getUser(query) { if (!Object.values(query).some((value) => typeof value === 'string' && value !== '')) throw new Error('empty query'); return null; }",
+    );
+    for (const body of [{ email: 'only-email@example.com' }, { username: 'only-username' }, { phone: '+15550300003' }]) {
+      const response = await t.request('POST', `/api/v1/pools/${poolId}/auth/register`, { body: { ...body, password: 'a-good-password-1' } });
+      expect(response.statusCode, `${JSON.stringify(body)}: ${response.body}`).toBe(201);
+    }
+  });
+
+  it('fails closed, naming the script, when the pool has no getUser script', async () => {
+    const poolId = await poolWithGetUser(null);
+    const response = await register(poolId, 'unchecked@example.com');
+    expect(response.statusCode).toBe(501);
+    expect(response.json().error).toMatchObject({ code: 'SCRIPT_NOT_IMPLEMENTED', message: expect.stringContaining('Get user') });
   });
 
   it('fails closed when getUser fails for another reason', async () => {
