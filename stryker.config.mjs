@@ -12,7 +12,8 @@
  * Adding the script runtime is one line: uncomment `scriptRuntime` below.
  *
  * The sandbox: Stryker copies the project to `.stryker-tmp/sandbox-*` (node_modules is
- * symlinked) and runs vitest there with the project's vitest.config.ts, so the global
+ * symlinked) and runs vitest there with the project's vitest.config.ts (narrowed to the
+ * scope's tests by stryker.vitest.config.mjs), so the global
  * setup builds `dist/` inside the sandbox and `test/support/*` and the runtime's
  * `child/*.mjs` resolve next to the copied sources.
  */
@@ -36,18 +37,20 @@ const scope = {
 
 const entries = Object.values(scope);
 
+/** The test files of the scope: stryker.vitest.config.mjs runs only these. */
+export const mutationTests = [...new Set(entries.flatMap((entry) => entry.tests))];
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   testRunner: 'vitest',
   vitest: {
-    configFile: 'vitest.config.ts',
-    // The tests reach most code through the in-process server; `testFiles` and per-test
-    // coverage already choose what runs, so vitest's import-graph filter adds nothing.
+    configFile: 'stryker.vitest.config.mjs',
+    // The tests reach most code through the in-process server; the narrowed config and
+    // per-test coverage already choose what runs, so vitest's import-graph filter adds nothing.
     related: false,
   },
   plugins: ['@stryker-mutator/vitest-runner'],
   mutate: entries.flatMap((entry) => entry.mutate),
-  testFiles: [...new Set(entries.flatMap((entry) => entry.tests))],
   // Each mutant runs only the tests that reached it (code run while a suite's server
   // starts counts for every test of the run).
   coverageAnalysis: 'perTest',
