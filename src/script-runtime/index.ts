@@ -14,6 +14,8 @@ export type {
   EgressPolicy,
   RuntimeSpec,
   ScriptRuntimePoolOptions,
+  SandboxStatus,
 } from './types.js';
+export { sandboxCapabilities, type SandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 export { ScriptRuntimePool } from './pool.js';
 export { checkEntrySource, type SourceCheckResult } from './source-check.js';

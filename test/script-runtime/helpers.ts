@@ -19,6 +19,14 @@ export function getUser(body: string): Partial<Record<ScriptName, string>> {
   return { getUser: `async function getUser(query, context) { if (query?.alive === true) return { id: 'alive' };\n${body}\n}` };
 }
 
+/** Script code defining `writeFrame(value)`: writes one well-formed frame onto the runtime's channel (fd 3), as a hostile script can. */
+export const WRITE_FRAME = `const writeFrame = (value) => {
+  const body = Buffer.from(JSON.stringify(value));
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length);
+  process.getBuiltinModule('fs').writeSync(3, Buffer.concat([head, body]));
+};`;
+
 /** The query that takes the `alive` path of scripts made by `getUser`. */
 export const ALIVE = [{ alive: true }, {}];
 
