@@ -543,6 +543,14 @@ export interface EgressConnected {
   connectMs: number;
 }
 
+export interface EgressFailure {
+  callId: string | undefined;
+  host: string;
+  port: number;
+  /** `resolve`: the name has no address (from the server); `connect`: no allowed address answered in time. */
+  stage: 'resolve' | 'connect';
+}
+
 export interface EgressBrokerOptions {
   /** Where to listen. Its folder is created (mode 0711) when missing and removed on close if created. */
   socketPath: string;
@@ -551,6 +559,8 @@ export interface EgressBrokerOptions {
   /** A request the policy or a limit refused: fail that call with kind `denied`. */
   onRefused: (refusal: EgressRefusal) => void;
   onConnected?: (info: EgressConnected) => void;
+  /** An allowed destination that could not be reached; the socket was closed. Not a refusal. */
+  onFailed?: (failure: EgressFailure) => void;
   /** The runtime sent something that is not a valid request; the socket was closed. */
   onBadRequest?: (message: string) => void;
   /** Upstream connections open at once (piping or connecting); default 32. */
@@ -631,6 +641,8 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
   if (stale !== null) return { ok: false, message: stale };
 
   const lookup = options.lookup ?? systemLookup;
+  // A throwing callback must not leave a connection half set up or stop the broker.
+  const notify = <T>(callback: ((value: T) => void) | undefined, value: T): void => safely(() => callback?.(value));
   const maxConnections = options.maxConnections ?? 32;
   const headerTimeoutMs = options.headerTimeoutMs ?? 2000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
@@ -643,7 +655,7 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
   const refuse = (client: net.Socket, request: EgressRequest, reason: EgressRefusal['reason'], message: string): void => {
     stats.refused++;
     client.destroy();
-    options.onRefused({ callId: request.callId, host: request.host, port: request.port, reason, message });
+    notify(options.onRefused, { callId: request.callId, host: request.host, port: request.port, reason, message });
   };
 
   const handle = async (client: net.Socket): Promise<void> => {
@@ -652,7 +664,7 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
     if (!parsed.ok) {
       stats.badRequests++;
       client.destroy();
-      options.onBadRequest?.(parsed.message);
+      notify(options.onBadRequest, parsed.message);
       return;
     }
     const { request } = parsed;
@@ -687,22 +699,24 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
     if (!decision.ok) {
       if (addresses.length === 0 && !METADATA_HOST_NAMES.has(normaliseHost(request.host))) {
         // Not a refusal: the name does not resolve (from here). The driver sees a closed socket.
-        stats.failed++;
-        client.destroy();
+        fail(client, request, 'resolve');
         return null;
       }
       refuse(client, request, decision.reason, decision.message);
       return null;
     }
-    for (const address of decision.addresses) {
-      const upstream = await tryConnect(address, request.port, deadline);
+    for (const [i, address] of decision.addresses.entries()) {
+      // A silent first address must leave time for the others.
+      const left = decision.addresses.length - i;
+      const attemptDeadline = Math.min(deadline, performance.now() + Math.max(1000, (deadline - performance.now()) / left));
+      const upstream = await tryConnect(address, request.port, attemptDeadline);
       if (client.destroyed || closed) {
         upstream?.destroy();
         return null;
       }
       if (upstream !== null) {
         stats.connected++;
-        options.onConnected?.({
+        notify(options.onConnected, {
           callId: request.callId,
           host: request.host,
           port: request.port,
@@ -713,9 +727,14 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
         return upstream;
       }
     }
+    fail(client, request, 'connect');
+    return null;
+  };
+
+  const fail = (client: net.Socket, request: EgressRequest, stage: EgressFailure['stage']): void => {
     stats.failed++;
     client.destroy();
-    return null;
+    notify(options.onFailed, { callId: request.callId, host: request.host, port: request.port, stage });
   };
 
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (client) => {
@@ -757,7 +776,7 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
         resolve(null);
         return;
       }
-      const socket = net.connect({ host: address, port, allowHalfOpen: true });
+      const socket = net.connect({ host: connectableAddress(address), port, allowHalfOpen: true });
       upstreams.add(socket);
       socket.once('close', () => upstreams.delete(socket));
       const timer = setTimeout(() => {
@@ -800,6 +819,18 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
       },
     },
   };
+}
+
+/**
+ * An IPv4-mapped address is connected to as IPv4: the same host, and it works where IPv6
+ * is disabled. Other IPv6 forms go as they are (NAT64 and 6to4 need their gateways).
+ */
+function connectableAddress(address: string): string {
+  const ip = parseIp(address);
+  if (ip === null || ip.family === 4) return address;
+  const b = ip.bytes;
+  const mapped = b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+  return mapped ? [...b.subarray(12)].join('.') : address;
 }
 
 function safely(action: () => void): void {

@@ -149,9 +149,9 @@ export function installEgressClient(options) {
     this.write(header);
     const family = net.isIP(host);
     Object.defineProperties(this, {
-      remoteAddress: { value: host, configurable: true },
-      remotePort: { value: port, configurable: true },
-      remoteFamily: { value: family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : undefined, configurable: true },
+      remoteAddress: { value: host, writable: true, configurable: true },
+      remotePort: { value: port, writable: true, configurable: true },
+      remoteFamily: { value: family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : undefined, writable: true, configurable: true },
     });
     return this;
   }
