@@ -381,6 +381,27 @@ export function decideEgress(
   return { ok: false, reason: 'not-allowed', message: `Connections to ${target} are not allowed${via}: ${why}` };
 }
 
+/**
+ * A refusal that needs no name resolution, or null when the name must be resolved first.
+ * With an allowlist and no address or CIDR rule, a name outside it is refused before any
+ * lookup, so a script cannot use the server's resolver to send data out in DNS queries.
+ */
+export function decideBeforeLookup(policy: CompiledEgressPolicy, request: { host: string; port: number }): EgressDecision | null {
+  const name = normaliseHost(request.host);
+  if (METADATA_HOST_NAMES.has(name)) {
+    return { ok: false, reason: 'blocked', message: `Connections to ${name} (cloud metadata) are not allowed` };
+  }
+  if (parseIp(name) !== null || policy.anyPublicAddress) return null;
+  const byName = policy.allow.some((rule) => rule.name === name && portMatches(rule, request.port));
+  const byAddress = policy.allow.some((rule) => rule.name === null && portMatches(rule, request.port));
+  if (byName || byAddress) return null;
+  return {
+    ok: false,
+    reason: 'not-allowed',
+    message: `Connections to ${name}:${request.port} are not allowed: it is not in the connection's allowed hosts`,
+  };
+}
+
 /** Where a listening service is, as the server knows it (`host` may be `0.0.0.0` or `::`). */
 export interface ServiceAddress {
   host: string;
@@ -687,6 +708,11 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
     const started = performance.now();
     const deadline = started + connectTimeoutMs;
     const policy = await compiled;
+    const early = decideBeforeLookup(policy, request);
+    if (early !== null && !early.ok) {
+      refuse(client, request, early.reason, early.message);
+      return null;
+    }
     const literal = parseIp(request.host) !== null;
     let addresses: string[];
     try {
@@ -697,7 +723,7 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
     if (client.destroyed || closed) return null;
     const decision = decideEgress(policy, request, addresses);
     if (!decision.ok) {
-      if (addresses.length === 0 && !METADATA_HOST_NAMES.has(normaliseHost(request.host))) {
+      if (addresses.length === 0) {
         // Not a refusal: the name does not resolve (from here). The driver sees a closed socket.
         fail(client, request, 'resolve');
         return null;

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   classifyAddress,
   compileEgressPolicy,
+  decideBeforeLookup,
   decideEgress,
   egressPolicyFor,
   isHostName,
@@ -294,6 +295,31 @@ describe('address rules (pure, no traffic)', () => {
     expect(decideEgress(listed, { host: '::ffff:198.51.100.9', port: 22 }, ['::ffff:198.51.100.9']).ok).toBe(true);
   });
 
+  test('with an allowlist, a name outside it is refused before any lookup (no DNS as a way out)', async () => {
+    const asked: string[] = [];
+    const spy: Lookup = async (name) => {
+      asked.push(name);
+      return ['93.184.216.34'];
+    };
+    const listed = await compileEgressPolicy({ allow: [{ host: 'api.example.com' }], anyPublicAddress: false, deny: [] }, { thisMachine: [], lookup: spy });
+    expect(decideBeforeLookup(listed, { host: 'secret-data.attacker.example', port: 443 })).toMatchObject({ ok: false, reason: 'not-allowed' });
+    expect(decideBeforeLookup(listed, { host: 'API.example.com.', port: 443 })).toBeNull();
+    expect(decideBeforeLookup(listed, { host: '93.184.216.34', port: 443 })).toBeNull();
+    expect(decideBeforeLookup(listed, { host: 'metadata.google.internal', port: 80 })).toMatchObject({ ok: false, reason: 'blocked' });
+    // A CIDR rule can match any name's addresses, so then names are resolved.
+    const cidrs = await compileEgressPolicy({ allow: [{ host: '10.0.0.0/8' }], anyPublicAddress: false, deny: [] }, { thisMachine: [] });
+    expect(decideBeforeLookup(cidrs, { host: 'anything.example', port: 443 })).toBeNull();
+
+    const { broker, refusals } = await startBroker({ allow: [{ host: 'api.example.com' }], anyPublicAddress: false, deny: [] }, { lookup: spy });
+    try {
+      expect((await exchange(broker, header('secret-data.attacker.example', 443, 'c1'), 'x')).length).toBe(0);
+      expect(refusals).toMatchObject([{ callId: 'c1', reason: 'not-allowed' }]);
+      expect(asked).toEqual([]);
+    } finally {
+      await broker.close();
+    }
+  });
+
   test('deny wins over allow, by address in any spelling and by name', async () => {
     const lookup = table({ 'store.internal': ['10.9.9.9'] });
     const policy = await compileEgressPolicy(
@@ -338,13 +364,24 @@ describe('broker over real sockets (loopback only)', () => {
     await canary.close();
   });
 
-  test('reaches an allowed loopback service by address and by name, bytes both ways', async () => {
-    const { broker, connections, refusals } = await startBroker({ allow: [{ host: '127.0.0.1', port: canary.port }, { host: 'localhost' }], anyPublicAddress: false, deny: [] });
+  test('reaches an allowed loopback service by address, bytes both ways', async () => {
+    const { broker, connections, refusals } = await startBroker({ allow: [{ host: '127.0.0.1', port: canary.port }], anyPublicAddress: false, deny: [] });
     try {
       expect((await exchange(broker, header('127.0.0.1', canary.port, 'c1'), 'ping')).toString()).toBe('ping');
-      expect((await exchange(broker, header('localhost', canary.port, 'c2'), 'pong')).toString()).toBe('pong');
-      expect(connections.map((c) => [c.callId, c.host, c.address])).toEqual([['c1', '127.0.0.1', '127.0.0.1'], ['c2', 'localhost', '127.0.0.1']]);
+      expect(connections.map((c) => [c.callId, c.host, c.address])).toEqual([['c1', '127.0.0.1', '127.0.0.1']]);
       expect(refusals).toEqual([]);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  test('reaches an allowed loopback service by name; the name\'s rule does not allow the address itself', async () => {
+    const { broker, connections, refusals } = await startBroker({ allow: [{ host: 'localhost' }], anyPublicAddress: false, deny: [] });
+    try {
+      expect((await exchange(broker, header('LocalHost.', canary.port, 'c2'), 'pong')).toString()).toBe('pong');
+      expect(connections.map((c) => [c.callId, c.host, c.address])).toEqual([['c2', 'LocalHost.', '127.0.0.1']]);
+      expect((await exchange(broker, header('127.0.0.1', canary.port, 'c3'), 'pong')).length).toBe(0);
+      expect(refusals).toMatchObject([{ callId: 'c3', reason: 'not-allowed' }]);
     } finally {
       await broker.close();
     }
