@@ -590,6 +590,13 @@ export interface EgressBrokerOptions {
   headerTimeoutMs?: number;
   /** Name resolution plus TCP connect, all addresses tried; default 10 000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * Name lookups in flight at once; default 2. `dns.lookup` runs on libuv's small thread
+   * pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), which the server's file and
+   * crypto work shares: a lookup stuck on a slow resolver keeps its thread even after the
+   * broker stopped waiting, so it keeps its slot here too.
+   */
+  maxLookups?: number;
   /** Replaces `dns.lookup` (tests). */
   lookup?: Lookup;
 }
@@ -668,6 +675,33 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
   const headerTimeoutMs = options.headerTimeoutMs ?? 2000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   let compiled: Promise<CompiledEgressPolicy> = compileEgressPolicy(options.policy ?? REFUSE_ALL, { lookup });
+  const maxLookups = options.maxLookups ?? 2;
+  let lookupsInFlight = 0;
+  const lookupQueue: (() => void)[] = [];
+  /** `lookup` with at most `maxLookups` running; a slot is held until the lookup itself ends. */
+  const limitedLookup = (name: string, deadline: number): Promise<string[]> => {
+    let abandoned = false;
+    const release = (): void => {
+      lookupsInFlight--;
+      lookupQueue.shift()?.();
+    };
+    const run = async (): Promise<string[]> => {
+      while (lookupsInFlight >= maxLookups) await new Promise<void>((resolve) => lookupQueue.push(resolve));
+      if (abandoned) {
+        // The waiter woke after its deadline: pass the slot on instead of using it.
+        lookupQueue.shift()?.();
+        return [];
+      }
+      lookupsInFlight++;
+      const pending = lookup(name);
+      pending.then(release, release);
+      return pending;
+    };
+    return withDeadline(run(), deadline).catch((error: unknown) => {
+      abandoned = true;
+      throw error;
+    });
+  };
   const sockets = new Set<net.Socket>();
   let upstreamCount = 0;
   const stats = { connected: 0, refused: 0, badRequests: 0, failed: 0 };
@@ -716,7 +750,7 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
     const literal = parseIp(request.host) !== null;
     let addresses: string[];
     try {
-      addresses = literal ? [normaliseHost(request.host)] : await withDeadline(lookup(normaliseHost(request.host)), deadline);
+      addresses = literal ? [normaliseHost(request.host)] : await limitedLookup(normaliseHost(request.host), deadline);
     } catch {
       addresses = [];
     }

@@ -561,6 +561,31 @@ describe('broker over real sockets (loopback only)', () => {
     }
   });
 
+  test('name lookups are bounded in number and time: a resolver that never answers holds its slot', async () => {
+    const asked: string[] = [];
+    const failures: unknown[] = [];
+    const { broker } = await startBroker({ allow: [], anyPublicAddress: true, deny: [] }, {
+      maxLookups: 1,
+      connectTimeoutMs: 300,
+      lookup: (name) => {
+        asked.push(name);
+        return new Promise<string[]>(() => undefined);
+      },
+      onFailed: (failure) => failures.push(failure),
+    });
+    try {
+      const started = Date.now();
+      const answers = await Promise.all([exchange(broker, header('slow1.example', 80), 'x'), exchange(broker, header('slow2.example', 80), 'x')]);
+      expect(answers.map((a) => a.length)).toEqual([0, 0]);
+      expect(Date.now() - started).toBeLessThan(3000);
+      // The second lookup never started: the first still holds the only slot.
+      expect(asked).toEqual(['slow1.example']);
+      expect(failures).toHaveLength(2);
+    } finally {
+      await broker.close();
+    }
+  });
+
   test('refuses everything until given a policy (a warm spare), then follows it', async () => {
     const { broker, refusals } = await startBroker(undefined);
     try {
