@@ -10,6 +10,7 @@ import type { RequestInfo } from '../users/user-directory.js';
 import { fail, type Failure } from '../shared/result.js';
 import type { ErrorCode } from '../shared/error-codes.js';
 import type { RuntimeSpec, ScriptRuntimePool } from '../script-runtime/index.js';
+import { connectionEgressPolicy } from './contract/egress.js';
 import { validateResult } from './contract/result-validation.js';
 import {
   SCRIPT_DISPLAY_NAMES,
@@ -56,7 +57,7 @@ export function toRuntimeSpec(spec: ConnectionSpec): RuntimeSpec {
     globalsSource: TYPED_ERRORS_PRELUDE,
     labels: LABELS,
     limits: { timeoutMs: spec.timeoutMs, ...(spec.memoryMb === undefined ? {} : { memoryMb: spec.memoryMb }) },
-    egress: { allow: spec.allowedHosts ?? [], deny: spec.deniedHosts ?? [] },
+    egress: connectionEgressPolicy(spec),
   };
   runtimeSpecs.set(spec, fresh);
   return fresh;

@@ -3,8 +3,8 @@
  * here, outside its process, so nothing it runs inside Node changes it:
  *
  * - `bwrap` (Debian `bubblewrap`): new user, pid, network, ipc, uts and cgroup namespaces (the
- *   network namespace has only its own loopback: no route to the host or anywhere else), a new
- *   session, `--die-with-parent`, and a file view of only the node binary and its libraries, the
+ *   network namespace has only its own loopback: no route to the host or anywhere else),
+ *   `--die-with-parent`, and a file view of only the node binary and its libraries, the
  *   runtime's own code and the allowed packages, all read-only, plus `/proc`, `/dev` and an
  *   empty `/tmp`.
  * - `unshare` (util-linux, on any stock Linux): the same namespaces, but the host's file view
@@ -74,7 +74,9 @@ function bwrapArgs(view: SandboxView): string[] {
   const args = [
     '--unshare-all',
     '--die-with-parent',
-    '--new-session',
+    // No --new-session: the runtime is already in a session of its own without a terminal
+    // (spawned detached, stdin closed), and staying in the launcher's process group lets the
+    // server kill the whole tree with one signal to the group.
     '--cap-drop', 'ALL',
     ...systemBinds(),
     '--proc', '/proc',

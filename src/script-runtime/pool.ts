@@ -6,6 +6,7 @@
  * `call` never rejects: every outcome, including the runtime's own failures, is a value.
  */
 import { createHash } from 'node:crypto';
+import type { EgressPolicy } from './egress-broker.js';
 import { isLoopbackHost, sandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 import { RuntimeProcess, type RuntimeAnswer } from './runtime-process.js';
 import {
@@ -60,8 +61,7 @@ interface Binding {
 interface EffectiveLimits {
   timeoutMs: number;
   memoryMb: number;
-  allowedHosts: string[];
-  deniedHosts: string[];
+  egress: EgressPolicy;
 }
 
 function failure(kind: RuntimeFailureKind, name: string, message: string): RuntimeFailure {
@@ -72,16 +72,22 @@ function clamp(value: number | undefined, min: number, max: number, fallback: nu
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+/** Without a policy, a runtime reaches public addresses only (the broker's default for no allowlist). */
+const PUBLIC_ONLY: EgressPolicy = Object.freeze({ allow: [], anyPublicAddress: true, deny: [] });
+
+/**
+ * Hosts the in-process guard (no OS sandbox) allows: the guard knows names and IPs only, and
+ * an empty list means any host but the always-blocked ones, as before the broker existed.
+ */
+function guardHosts(policy: EgressPolicy): string[] {
+  return policy.anyPublicAddress ? [] : policy.allow.map((rule) => rule.host);
 }
 
 function limitsOf(spec: RuntimeSpec): EffectiveLimits {
   return {
     timeoutMs: clamp(spec.limits.timeoutMs, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
     memoryMb: clamp(spec.limits.memoryMb, MIN_MEMORY_MB, MAX_MEMORY_MB, DEFAULT_MEMORY_MB),
-    allowedHosts: strings(spec.egress?.allow),
-    deniedHosts: strings(spec.egress?.deny),
+    egress: spec.egress ?? PUBLIC_ONLY,
   };
 }
 
@@ -132,7 +138,7 @@ export class ScriptRuntimePool {
     this.#warmSpare = options.warmSpare ?? true;
     this.#logLimitBytes = Math.max(256, options.logLimitBytes ?? DEFAULT_LOG_LIMIT_BYTES);
     this.#resultLimitBytes = Math.max(1024, options.resultLimitBytes ?? DEFAULT_RESULT_LIMIT_BYTES);
-    this.#idleCpuShare = Math.min(1, Math.max(0.05, options.idleCpuShare ?? 0.5));
+    this.#idleCpuShare = Math.min(1, Math.max(0.02, options.idleCpuShare ?? 0.1));
     this.#sandbox = sandboxStatus(options);
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, Math.max(50, this.#idleMs / 2)));
     this.#sweeper.unref();
@@ -252,10 +258,10 @@ export class ScriptRuntimePool {
       entries: entriesOf(spec),
       globalsSource: typeof spec.globalsSource === 'string' ? spec.globalsSource : null,
       env: { ...spec.env },
-      allowedHosts: limits.allowedHosts,
+      allowedHosts: guardHosts(limits.egress),
       logLimitBytes: this.#logLimitBytes,
       resultLimitBytes: this.#resultLimitBytes,
-    });
+    }, limits.egress);
     const binding: Binding = { hash, runtime, lastUsed: Date.now() };
     this.#bindings.set(spec.key, binding);
     return { binding, tookSpare: spare !== null };
@@ -273,6 +279,7 @@ export class ScriptRuntimePool {
     return new RuntimeProcess({
       memoryMb,
       sandbox: this.#sandbox.level,
+      brokeredEgress: this.#sandbox.level !== 'none',
       // A result, the call's console output (4 bytes per character at worst) and the envelope.
       maxFrameBytes: this.#resultLimitBytes + 4 * this.#logLimitBytes + 64 * 1024,
     });
@@ -372,8 +379,7 @@ export class ScriptRuntimePool {
 
 function sandboxStatus(options: ScriptRuntimePoolOptions): SandboxStatus {
   const detected = sandboxCapabilities();
-  // Until brokered egress is wired, the OS sandbox (no network) is opt-in.
-  const forced = options.sandbox ?? 'none';
+  const forced = options.sandbox ?? 'auto';
   const level: SandboxLevel = forced === 'auto' ? detected.level : forced;
   const reason = forced === 'auto' || forced === detected.level ? detected.reason : `forced to ${forced} by the pool's options`;
   if (level !== 'none') return { level, reason, scriptsAllowed: true };

@@ -4,9 +4,13 @@
  * turning every way the process can end into failure values for the calls it had in flight.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { allowedReadPaths, CHILD_ENTRY } from './allowed-paths.js';
+import { startEgressBroker, type EgressBroker, type EgressPolicy, type EgressRefusal } from './egress-broker.js';
 import { encodeFrame, FrameDecoder } from './frames.js';
 import { sandboxedCommand, type SandboxLevel } from './os-sandbox.js';
 import { parseChildMessage, type ChildMessage, type InitMessage, type ParentMessage } from './protocol.js';
@@ -21,8 +25,11 @@ export interface RuntimeProcessOptions {
   sandbox: SandboxLevel;
   /** Largest frame accepted from the child; a bigger one ends the runtime. */
   maxFrameBytes: number;
-  /** Folders bound read-write into the sandbox (the egress broker's socket folder). */
-  socketDirs?: readonly string[];
+  /**
+   * Route the runtime's connections through its own egress broker (the OS sandbox has no
+   * network); otherwise the in-process guard checks them.
+   */
+  brokeredEgress: boolean;
   /** Fork to `ready`; generous because two cores may be busy with tests and databases. */
   startTimeoutMs?: number;
 }
@@ -43,6 +50,8 @@ const STDERR_LIMIT_BYTES = 1024 * 1024;
  * runtime may send in its life before it is ended as a flood.
  */
 const UNSOLICITED_FRAME_LIMIT = 1000;
+/** After SIGKILL, how long to wait for the process tree's pipes to close before calling it gone. */
+const EXIT_WAIT_MS = 5000;
 
 function failure(kind: RuntimeFailureKind, name: string, message: string): RuntimeFailure {
   return { kind, name, message };
@@ -66,8 +75,9 @@ export function runtimeExecArgv(memoryMb: number): string[] {
 }
 
 /** Only what the runtime needs; nothing of the server's environment (tokens, keys, DATABASE_URL). */
-export function childEnv(): NodeJS.ProcessEnv {
+export function childEnv(egressSocket?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
+  if (egressSocket !== undefined) env['GATEHOUSE_EGRESS_SOCKET'] = egressSocket;
   if (process.env['TZ'] !== undefined) env['TZ'] = process.env['TZ'];
   return env;
 }
@@ -126,6 +136,11 @@ export class RuntimeProcess {
   #pingTimer: NodeJS.Timeout | null = null;
   readonly exited: Promise<void>;
   #markExited: () => void = () => {};
+  #exitedMarked = false;
+  /** The runtime's egress broker (null without the OS sandbox); refuses everything until `bind`. */
+  #broker: Promise<EgressBroker | null>;
+  /** Calls the server failed without the child's answer (timeouts, refusals): their late answers are expected once. */
+  readonly #settledEarly = new Set<number>();
 
   constructor(options: RuntimeProcessOptions) {
     this.memoryMb = options.memoryMb;
@@ -133,12 +148,16 @@ export class RuntimeProcess {
       this.#markExited = resolve;
     });
     this.#decoder = new FrameDecoder(options.maxFrameBytes);
+    // A folder of its own per runtime, with an unguessable name: the sandbox binds only this
+    // one, and without a mount namespace (unshare) other runtimes cannot find it (mode 0711).
+    const socketPath = options.brokeredEgress ? join(tmpdir(), `gatehouse-egress-${randomBytes(12).toString('hex')}`, 'egress.sock') : null;
+    this.#broker = socketPath === null ? Promise.resolve(null) : this.#startBroker(socketPath);
     const command = sandboxedCommand(options.sandbox, [...runtimeExecArgv(options.memoryMb), CHILD_ENTRY], {
       readPaths: allowedReadPaths(),
-      ...(options.socketDirs === undefined ? {} : { socketDirs: options.socketDirs }),
+      ...(socketPath === null ? {} : { socketDirs: [dirname(socketPath)] }),
     });
     this.#child = spawn(command.command, command.args, {
-      env: childEnv(),
+      env: childEnv(socketPath ?? undefined),
       cwd: '/',
       // fd 3 is the channel: a plain pipe, no Node IPC (no internal commands, no handles).
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
@@ -214,17 +233,53 @@ export class RuntimeProcess {
     return this.#pending.size;
   }
 
-  /** Resolves when the process said `ready` (true) or died first (false). */
-  whenReady(): Promise<boolean> {
-    if (this.#state !== 'starting') return Promise.resolve(this.#state === 'ready');
+  /** Resolves when the process said `ready` and its broker listens (true), or it died first (false). */
+  async whenReady(): Promise<boolean> {
+    await this.#broker;
+    if (this.#state !== 'starting') return this.#state === 'ready';
     return new Promise((resolve) => this.#readyWaiters.push(() => resolve(this.#state === 'ready')));
   }
 
-  /** Hands the runtime its connection; sent once, before any call. */
-  bind(init: InitMessage): void {
+  /**
+   * Hands the runtime its connection and egress policy; sent once, before any call. The
+   * broker applies the policy to every connection whose request arrives from now on.
+   */
+  bind(init: InitMessage, egress: EgressPolicy): void {
     if (this.#bound) throw new Error('A runtime is bound to one connection only');
     this.#bound = true;
+    void this.#broker.then((broker) =>
+      broker?.setPolicy(egress).catch((error: unknown) => {
+        this.#killWith(failure('runtime', 'RuntimeStartError', `The egress policy was refused: ${error instanceof Error ? error.message : String(error)}`));
+      }),
+    );
     this.#send(init);
+  }
+
+  #markSettledEarly(id: number): void {
+    this.#settledEarly.add(id);
+    // Bounded: the oldest may never be answered (a call stuck for good).
+    if (this.#settledEarly.size > UNSOLICITED_FRAME_LIMIT) {
+      const oldest = this.#settledEarly.values().next();
+      if (oldest.done !== true) this.#settledEarly.delete(oldest.value);
+    }
+  }
+
+  async #startBroker(socketPath: string): Promise<EgressBroker | null> {
+    const started = await startEgressBroker({ socketPath, onRefused: (refusal) => this.#onEgressRefused(refusal) });
+    if (started.ok) {
+      if (this.#state === 'dead') await started.broker.close();
+      return started.broker;
+    }
+    this.#killWith(failure('runtime', 'RuntimeStartError', `The script runtime's egress broker did not start: ${started.message}`));
+    return null;
+  }
+
+  /** The broker refused a connection: the call that asked fails now with kind `denied`, whatever the driver makes of the closed socket. */
+  #onEgressRefused(refusal: EgressRefusal): void {
+    const id = refusal.callId === undefined ? Number.NaN : Number(refusal.callId);
+    if (!this.#pending.has(id)) return;
+    this.#markSettledEarly(id);
+    this.#settle(id, { ok: false, error: failure('denied', 'EgressDeniedError', refusal.message), logs: [] });
   }
 
   /** `label` names the entry in the timeout message (`The Get user script`). */
@@ -359,7 +414,7 @@ export class RuntimeProcess {
         break;
       case 'result':
         if (!this.#pending.has(message.id)) {
-          this.#unsolicitedFrame();
+          if (!this.#settledEarly.delete(message.id)) this.#unsolicitedFrame();
           return;
         }
         this.#settle(
@@ -397,6 +452,7 @@ export class RuntimeProcess {
   }
 
   #onTimeout(id: number, label: string, timeoutMs: number): void {
+    this.#markSettledEarly(id);
     this.#settle(id, {
       ok: false,
       error: failure('timeout', 'TimeoutError', `${label} did not finish within ${timeoutMs} ms`),
@@ -423,12 +479,35 @@ export class RuntimeProcess {
     this.#killReason ??= reason;
     this.#deathReason ??= reason;
     this.#markDead();
-    try {
-      this.#child.kill('SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    this.#killTree();
     this.#failPending(reason);
+    // Should a process of the tree escape the group kill, the pool must not wait for it forever.
+    setTimeout(() => {
+      if (!this.#exitedMarked) {
+        this.#killTree();
+        this.#finishExit();
+      }
+    }, EXIT_WAIT_MS).unref();
+  }
+
+  /**
+   * SIGKILL to the whole process group: the sandbox launcher and everything it started
+   * (spawned detached, so the group is the runtime's own; nothing inside can leave it, as
+   * scripts cannot call setsid). Killing only the launcher would leave its child running if
+   * it had not yet armed --die-with-parent.
+   */
+  #killTree(): void {
+    const pid = this.#child.pid;
+    try {
+      if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+      else this.#child.kill('SIGKILL');
+    } catch {
+      try {
+        this.#child.kill('SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   #markDead(): void {
@@ -451,7 +530,16 @@ export class RuntimeProcess {
     this.#deathReason ??= this.#exitFailure(code, signal);
     this.#markDead();
     this.#failPending(this.#deathReason);
-    this.#markExited();
+    this.#finishExit();
+  }
+
+  #finishExit(): void {
+    if (this.#exitedMarked) return;
+    this.#exitedMarked = true;
+    void this.#broker
+      .then((broker) => broker?.close())
+      .catch(() => {})
+      .finally(() => this.#markExited());
   }
 
   /** Why the process ended, for the calls it had in flight; stderr is complete by 'close'. */

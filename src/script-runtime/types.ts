@@ -1,3 +1,5 @@
+import type { EgressPolicy } from './egress-broker.js';
+
 /**
  * Public types of the script runtime. The runtime is a generic runner: it is handed named
  * sources, env, limits and an egress policy, runs one entry with arguments, and answers a
@@ -34,15 +36,6 @@ export interface RuntimeLimits {
   memoryMb?: number;
 }
 
-/**
- * Where a runtime may connect. `allow` lists host names or IPs (empty means any host except
- * the always-blocked ones); `deny` lists `host:port` (or bare hosts) refused whatever `allow` says.
- */
-export interface EgressPolicy {
-  allow: readonly string[];
-  deny: readonly string[];
-}
-
 export interface RuntimeSpec {
   /** One runtime per key; two keys never share a process. */
   key: string;
@@ -55,6 +48,10 @@ export interface RuntimeSpec {
   /** How messages name an entry (`The Get user script`); default `The <entry> entry`. */
   labels?: Readonly<Record<string, string>>;
   limits: RuntimeLimits;
+  /**
+   * Where the runtime may connect, enforced by its egress broker in the server (see
+   * egress-broker.ts; `egressPolicyFor` builds one). Missing means public addresses only.
+   */
   egress?: EgressPolicy;
 }
 
@@ -84,7 +81,8 @@ export interface ScriptRuntimePoolOptions {
   allowUnsandboxed?: boolean;
   /**
    * A runtime using more CPU than this share of a core, with no call in flight, for about a
-   * second is stopped (a timer left spinning after a call). Default 0.5.
+   * second is stopped (a timer left spinning after a call). Default 0.1: an idle runtime uses
+   * none, and a spinning one gets only its fair share of a busy machine.
    */
   idleCpuShare?: number;
 }

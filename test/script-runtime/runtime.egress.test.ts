@@ -58,7 +58,7 @@ describe('egress guard', () => {
   test('allowedHosts narrows egress: hosts outside the list are denied, listed ones connect', async () => {
     const query = "const { Client } = require('pg'); const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' }); await c.connect(); try { const r = await c.query('SELECT 1 AS one'); return { id: r.rows[0].one }; } finally { await c.end(); }";
     const refused = await expectRefused(query, { allowedHosts: ['db.internal.example'] });
-    expect(refused.ok === false && refused.error.message).toContain("not in this connection's list of allowed hosts");
+    expect(refused.ok === false && refused.error.message).toContain('allowed hosts');
     const { outcome } = await call(query, { allowedHosts: ['127.0.0.1'] });
     expect(outcome).toMatchObject({ ok: true, result: { id: 1 } });
   });

@@ -11,6 +11,7 @@
  */
 import net from 'node:net';
 import vm from 'node:vm';
+import { installEgressClient } from './egress-client.mjs';
 import { installEgressGuard } from './egress-guard.mjs';
 import { lockDown } from './lockdown.mjs';
 import {
@@ -93,12 +94,22 @@ function invalid(message, why) {
   return { type: 'result', id: message.id, ok: false, error: { kind: 'invalid_result', name: 'InvalidResultError', message: why }, logs: message.logs };
 }
 
-const guard = installEgressGuard((error) => {
-  // A refused connection fails the call that made it at once (a driver may otherwise retry
-  // until its own timeout). Outside a call there is no one to tell.
-  const store = callStorage.getStore();
-  store?.deny?.(error);
-});
+/**
+ * In the OS sandbox there is no network: every connection goes to the server's egress broker,
+ * which decides (and fails the call on a refusal). Without a sandbox, the in-process guard is
+ * the only check there is.
+ */
+const egressSocket = process.env['GATEHOUSE_EGRESS_SOCKET'];
+delete process.env['GATEHOUSE_EGRESS_SOCKET'];
+const guard =
+  typeof egressSocket === 'string' && egressSocket !== ''
+    ? (installEgressClient({ socketPath: egressSocket, currentCallId: () => callStorage.getStore()?.id ?? undefined }), null)
+    : installEgressGuard((error) => {
+        // A refused connection fails the call that made it at once (a driver may otherwise
+        // retry until its own timeout). Outside a call there is no one to tell.
+        const store = callStorage.getStore();
+        store?.deny?.(error);
+      });
 lockDown();
 
 // The drivers may log; everything a script or driver prints belongs to the current call.
@@ -201,7 +212,7 @@ function init(message) {
   if (loading !== null) return;
   logLimit = message.logLimitBytes;
   resultLimit = message.resultLimitBytes;
-  guard.configure(message.allowedHosts);
+  guard?.configure(message.allowedHosts);
   const env = Object.freeze({ ...message.env });
   Object.defineProperty(globalThis, 'env', { value: env, writable: false, configurable: false });
   const store = newCallStore(logLimit, null);
@@ -223,7 +234,7 @@ async function call(message) {
   const denied = new Promise((_resolve, reject) => {
     deny = reject;
   });
-  const store = newCallStore(logLimit, deny);
+  const store = newCallStore(logLimit, deny, message.id);
   /** @type {import('../protocol.js').ResultMessage} */
   let answer;
   try {

@@ -70,6 +70,7 @@ export function scriptRequire(id) {
  * @property {number} limit
  * @property {boolean} truncated
  * @property {((error: Error) => void) | null} deny fails the call at once (null when not in a call)
+ * @property {number | null} id the server's id of the call (null while loading), sent with brokered connections
  */
 
 /** @type {AsyncLocalStorage<CallStore>} */
@@ -78,10 +79,11 @@ export const callStorage = new AsyncLocalStorage();
 /**
  * @param {number} limit
  * @param {((error: Error) => void) | null} deny
+ * @param {number | null} [id]
  * @returns {CallStore}
  */
-export function newCallStore(limit, deny) {
-  return { logs: [], bytes: 0, limit, truncated: false, deny };
+export function newCallStore(limit, deny, id = null) {
+  return { logs: [], bytes: 0, limit, truncated: false, deny, id };
 }
 
 /**
