@@ -97,7 +97,11 @@ export function sandboxedCommand(level: SandboxLevel, nodeArgs: readonly string[
     case 'bwrap':
       return { command: 'bwrap', args: [...bwrapArgs(view), '--', process.execPath, ...nodeArgs], ...identity() };
     case 'unshare':
-      return { command: 'unshare', args: [...UNSHARE_ARGS, '--', process.execPath, ...nodeArgs], ...identity() };
+      // unshare has no --die-with-parent: setpriv arms SIGKILL on the server's death for it,
+      // and --kill-child passes that on to the runtime.
+      return hasSetpriv()
+        ? { command: 'setpriv', args: ['--pdeathsig', 'KILL', '--', 'unshare', ...UNSHARE_ARGS, '--', process.execPath, ...nodeArgs], ...identity() }
+        : { command: 'unshare', args: [...UNSHARE_ARGS, '--', process.execPath, ...nodeArgs], ...identity() };
     case 'none':
       return { command: process.execPath, args: [...nodeArgs], ...identity() };
   }
@@ -108,6 +112,12 @@ function probe(command: string, args: string[]): string | null {
   if (result.error !== undefined) return result.error.message;
   if (result.status !== 0) return (result.stderr?.toString('utf8').trim().split('\n').at(-1) ?? '') || `exit ${String(result.status ?? result.signal)}`;
   return null;
+}
+
+let setprivFound: boolean | null = null;
+function hasSetpriv(): boolean {
+  setprivFound ??= spawnSync('setpriv', ['--version'], { stdio: 'ignore', timeout: PROBE_TIMEOUT_MS }).status === 0;
+  return setprivFound;
 }
 
 let detected: SandboxCapabilities | null = null;

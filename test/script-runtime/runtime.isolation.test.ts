@@ -6,6 +6,7 @@
  * Where a test has a control run without the OS sandbox (`sandbox: 'none'`), the control shows
  * the attack works against the in-process guard alone, so the sandbox is what stops it.
  */
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -191,6 +192,29 @@ describe.skipIf(!sandboxed)('the host', () => {
       expect(/^Gid:\s+(\d+)/m.exec(status)?.[1], `gid of ${member}`).toBe('65534');
     }
   });
+
+  test.each(['auto', 'unshare'])('a server killed while its runtime spins leaves no orphan behind (%s)', async (level) => {
+    const server = spawn(process.execPath, ['--import', 'tsx', 'test/script-runtime/fixtures/pool-server.ts', level], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let tree: number[] = [];
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        server.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+          if (text.includes('\n')) resolve(text.split('\n')[0] ?? '');
+        });
+        server.on('exit', () => reject(new Error('the stand-in server exited early')));
+      });
+      tree = JSON.parse(line) as number[];
+      expect(tree.length).toBeGreaterThanOrEqual(2);
+      server.kill('SIGKILL');
+      expect(await eventually(() => tree.every((member) => !isAlive(member)), 5000), `still running: ${tree.filter(isAlive).join(', ')}`).toBe(true);
+    } finally {
+      server.kill('SIGKILL');
+      // Only the processes this test started, should the check above have failed.
+      for (const member of tree.filter(isAlive)) process.kill(member, 'SIGKILL');
+    }
+  }, 30_000);
 
   test('closing the pool leaves no process of any runtime behind', async () => {
     const local = newPool();
