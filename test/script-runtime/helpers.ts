@@ -40,7 +40,10 @@ export const GOOD_USER = getUser('return { id: "u1", email: query.email };');
 export class TestPool {
   readonly runtime: ScriptRuntimePool;
   constructor(options: ConstructorParameters<typeof ScriptRuntimePool>[0] = {}) {
-    this.runtime = new ScriptRuntimePool({ warmSpare: false, ...options });
+    // GATEHOUSE_TEST_SANDBOX=none|unshare|bwrap runs the suite at that level (default: the machine's best).
+    const level = process.env['GATEHOUSE_TEST_SANDBOX'];
+    const sandbox = level === 'none' || level === 'unshare' || level === 'bwrap' ? level : 'auto';
+    this.runtime = new ScriptRuntimePool({ warmSpare: false, sandbox, ...options });
   }
   call(s: ConnectionSpec, script: ScriptName, args: unknown[]): Promise<CallOutcome> {
     return runUserScript(this.runtime, s, script, args);
