@@ -409,28 +409,27 @@ export interface ServiceAddress {
 }
 
 /**
- * The policy of one connection, from what the server knows: the database host of the
- * connection (reachable even when internal), its `allowedHosts` (when given, the only
- * other destinations), the server's own HTTP listener and its store (always refused,
- * unless the store is also the connection's database server: then the console warns).
- * `allowedHosts` entries are names, IP literals or CIDR blocks, optionally with `:port`.
+ * The policy of one connection, from what the server knows: its database hosts (reachable
+ * even when internal; several for a replica-set URI), its `allowedHosts` (when given, the
+ * only other destinations), the server's own HTTP listener and its store (always refused,
+ * unless the store is also one of the connection's database servers: then the console
+ * warns). `allowedHosts` entries are names, IP literals or CIDR blocks, optionally with
+ * `:port`. Hosts are compared as written (after case and trailing dot): a store named
+ * `localhost` and a database at `127.0.0.1` are not the same, and the deny wins.
  */
 export function egressPolicyFor(input: {
-  databaseHost?: ServiceAddress | undefined;
+  databaseHosts: readonly ServiceAddress[];
   allowedHosts: readonly string[];
   server: ServiceAddress;
   store?: ServiceAddress | undefined;
 }): EgressPolicy {
-  const allow: EgressRule[] = input.allowedHosts.map(parseHostEntry);
-  if (input.databaseHost !== undefined) allow.push({ host: input.databaseHost.host, port: input.databaseHost.port });
+  // An entry that is not a host never matches anything (fail closed); validate on save instead.
+  const allow = input.allowedHosts.map(parseAllowedHost).filter((rule): rule is EgressRule => rule !== null);
+  for (const db of input.databaseHosts) allow.push({ host: db.host, port: db.port });
   const deny: EgressRule[] = listenerRules(input.server);
-  const { store, databaseHost } = input;
-  const storeIsDatabase =
-    store !== undefined &&
-    databaseHost !== undefined &&
-    normaliseHost(store.host) === normaliseHost(databaseHost.host) &&
-    store.port === databaseHost.port;
-  if (store !== undefined && !storeIsDatabase) deny.push(...listenerRules(store));
+  const { store } = input;
+  const same = (a: ServiceAddress, b: ServiceAddress): boolean => normaliseHost(a.host) === normaliseHost(b.host) && a.port === b.port;
+  if (store !== undefined && !input.databaseHosts.some((db) => same(db, store))) deny.push(...listenerRules(store));
   return { allow, anyPublicAddress: input.allowedHosts.length === 0, deny };
 }
 
@@ -452,16 +451,18 @@ function formatIp(family: 4 | 6, bytes: Uint8Array): string {
   return groups.join(':');
 }
 
-/** `host`, `host:port`, `[v6]:port`, `v6`, `a.b.c.d/n`. */
-function parseHostEntry(entry: string): EgressRule {
+/**
+ * One `allowedHosts` entry as a rule: `host`, `host:port`, `[v6]:port`, `v6`, `a.b.c.d/n`;
+ * null when it is none of these (for validation on save: a 400 naming the entry).
+ */
+export function parseAllowedHost(entry: string): EgressRule | null {
   const text = entry.trim();
+  let rule: EgressRule = { host: text };
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
-  if (bracketed !== null) {
-    return bracketed[2] === undefined ? { host: bracketed[1] ?? '' } : { host: bracketed[1] ?? '', port: Number(bracketed[2]) };
-  }
-  const withPort = /^([^:/]+):(\d{1,5})$/.exec(text);
-  if (withPort !== null) return { host: withPort[1] ?? '', port: Number(withPort[2]) };
-  return { host: text };
+  const withPort = /^([^:/[\]]+):(\d{1,5})$/.exec(text);
+  if (bracketed !== null) rule = { host: bracketed[1] ?? '', ...(bracketed[2] === undefined ? {} : { port: Number(bracketed[2]) }) };
+  else if (withPort !== null) rule = { host: withPort[1] ?? '', port: Number(withPort[2]) };
+  return checkEgressPolicy({ allow: [rule], anyPublicAddress: false, deny: [] }).ok ? rule : null;
 }
 
 // ---------------------------------------------------------------------------------------

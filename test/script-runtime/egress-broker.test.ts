@@ -20,6 +20,7 @@ import {
   decideEgress,
   egressPolicyFor,
   isHostName,
+  parseAllowedHost,
   parseCidr,
   parseEgressHeader,
   startEgressBroker,
@@ -339,16 +340,20 @@ describe('address rules (pure, no traffic)', () => {
   test('egressPolicyFor: the database host is allowed, the server and its store are denied unless the store is the database', () => {
     const server = { host: '127.0.0.1', port: 3000 };
     const store = { host: 'pg.internal', port: 5432 };
-    const withHosts = egressPolicyFor({ databaseHost: { host: 'legacy.db', port: 3306 }, allowedHosts: ['api.example.com', '[::1]:8080', 'svc:9000', '10.1.0.0/16'], server, store });
+    const withHosts = egressPolicyFor({ databaseHosts: [{ host: 'legacy.db', port: 3306 }], allowedHosts: ['api.example.com', '[::1]:8080', 'svc:9000', '10.1.0.0/16'], server, store });
     expect(withHosts.anyPublicAddress).toBe(false);
     expect(withHosts.allow).toEqual([
       { host: 'api.example.com' }, { host: '::1', port: 8080 }, { host: 'svc', port: 9000 }, { host: '10.1.0.0/16' }, { host: 'legacy.db', port: 3306 },
     ]);
     expect(withHosts.deny).toEqual([{ host: '127.0.0.1', port: 3000 }, { host: 'pg.internal', port: 5432 }]);
-    const shared = egressPolicyFor({ databaseHost: { host: 'PG.internal', port: 5432 }, allowedHosts: [], server, store });
+    const shared = egressPolicyFor({ databaseHosts: [{ host: 'replica1', port: 5432 }, { host: 'PG.internal.', port: 5432 }], allowedHosts: [], server, store });
     expect(shared.anyPublicAddress).toBe(true);
     expect(shared.deny).toEqual([{ host: '127.0.0.1', port: 3000 }]);
-    const everywhere = egressPolicyFor({ allowedHosts: [], server: { host: '0.0.0.0', port: 3000 } });
+    expect(egressPolicyFor({ databaseHosts: [], allowedHosts: ['https://x.example/', '*.example.com', 'ok.example'], server }).allow).toEqual([{ host: 'ok.example' }]);
+    for (const bad of ['https://x.example/', '*.example.com', 'a b', 'host:0', 'host:70000', '10.0.0.0/33', '[fe80::1%eth0]', '']) {
+      expect(parseAllowedHost(bad), bad).toBeNull();
+    }
+    const everywhere = egressPolicyFor({ databaseHosts: [], allowedHosts: [], server: { host: '0.0.0.0', port: 3000 } });
     expect(everywhere.deny).toEqual(expect.arrayContaining([{ host: '127.0.0.0/8', port: 3000 }, { host: '::1', port: 3000 }]));
   });
 });
