@@ -613,8 +613,13 @@ export interface EgressBrokerStats {
 
 export interface EgressBroker {
   readonly socketPath: string;
-  /** Applies to connections whose header arrives from now on; resolves once deny names are resolved. */
-  setPolicy(policy: EgressPolicy): Promise<void>;
+  /** The socket's folder: what the sandbox bind-mounts. */
+  readonly folder: string;
+  /**
+   * Applies to connections whose header arrives from now on (open ones keep going); resolves
+   * once deny names are resolved. An invalid policy changes nothing and answers why.
+   */
+  setPolicy(policy: EgressPolicy): Promise<PolicyCheck>;
   stats(): EgressBrokerStats;
   /** Stops listening, destroys every connection, removes the socket (and the folder if it made it). */
   close(): Promise<void>;
@@ -839,7 +844,6 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
       }
       const socket = net.connect({ host: connectableAddress(address), port, allowHalfOpen: true });
       upstreams.add(socket);
-      socket.once('close', () => upstreams.delete(socket));
       const timer = setTimeout(() => {
         socket.destroy();
         resolve(null);
@@ -855,18 +859,26 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
         resolve(null);
       };
       socket.once('error', onError);
+      // Destroyed by close() while connecting: neither 'connect' nor 'error' comes.
+      socket.once('close', () => {
+        upstreams.delete(socket);
+        clearTimeout(timer);
+        resolve(null);
+      });
     });
 
   return {
     ok: true,
     broker: {
       socketPath,
+      folder,
       async setPolicy(policy) {
         const check = checkEgressPolicy(policy);
-        if (!check.ok) throw new Error(`policy: ${check.message}`);
+        if (!check.ok) return { ok: false, message: `policy: ${check.message}` };
         const next = compileEgressPolicy(policy, { lookup });
         compiled = next;
         await next;
+        return { ok: true };
       },
       stats: () => ({ open: sockets.size, ...stats }),
       async close() {

@@ -51,6 +51,10 @@ interface Canary {
   connections: number;
   /** Everything each connection sent, in order of arrival. */
   received: Buffer[];
+  /** Connections open now. */
+  open(): number;
+  /** Drops every open connection (as a crashing server would). */
+  dropAll(): void;
   close(): Promise<void>;
 }
 
@@ -61,6 +65,10 @@ async function startEchoCanary(): Promise<Canary> {
     port: 0,
     connections: 0,
     received: [],
+    open: () => sockets.size,
+    dropAll: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -595,10 +603,12 @@ describe('broker over real sockets (loopback only)', () => {
     const { broker, refusals } = await startBroker(undefined);
     try {
       expect((await exchange(broker, header('127.0.0.1', canary.port), 'x')).length).toBe(0);
-      await broker.setPolicy({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] });
+      expect(await broker.setPolicy({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] })).toEqual({ ok: true });
       expect((await exchange(broker, header('127.0.0.1', canary.port), 'bound')).toString()).toBe('bound');
       expect(refusals).toHaveLength(1);
-      await expect(broker.setPolicy({ allow: [{ host: 'bad host' }], anyPublicAddress: false, deny: [] })).rejects.toThrow(/allow\[0\]\.host/);
+      expect(await broker.setPolicy({ allow: [{ host: 'bad host' }], anyPublicAddress: false, deny: [] })).toMatchObject({ ok: false, message: expect.stringContaining('allow[0].host') });
+      // The bad policy changed nothing.
+      expect((await exchange(broker, header('127.0.0.1', canary.port), 'kept')).toString()).toBe('kept');
     } finally {
       await broker.close();
     }
@@ -606,13 +616,42 @@ describe('broker over real sockets (loopback only)', () => {
 
   test('socket and folder modes let another uid connect but not list or replace; close removes both', async () => {
     const { broker } = await startBroker(PUBLIC_ONLY);
-    const folder = path.dirname(broker.socketPath);
+    const folder = broker.folder;
+    expect(folder).toBe(path.dirname(broker.socketPath));
     expect(statSync(folder).mode & 0o777).toBe(0o711);
     expect(statSync(broker.socketPath).mode & 0o777).toBe(0o666);
     expect(statSync(broker.socketPath).isSocket()).toBe(true);
     await broker.close();
     expect(existsSync(broker.socketPath)).toBe(false);
     expect(existsSync(folder)).toBe(false);
+  });
+
+  test('close ends the connections it is piping, on both sides', async () => {
+    const { broker } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] });
+    const held = await Promise.all(Array.from({ length: 3 }, () => openHeld(broker, canary.port)));
+    const closed = held.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
+    await broker.close();
+    await Promise.all(closed);
+    expect(broker.stats().open).toBe(0);
+  });
+
+  test('either side going away closes the other', async () => {
+    const { broker } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] });
+    try {
+      const baseline = canary.open();
+      const client = await openHeld(broker, canary.port);
+      expect(canary.open()).toBe(baseline + 1);
+      client.destroy();
+      await waitFor(() => canary.open() === baseline);
+
+      const other = await openHeld(broker, canary.port);
+      const closed = new Promise<void>((resolve) => other.once('close', () => resolve()));
+      canary.dropAll();
+      await closed;
+      await waitFor(() => broker.stats().open === 0);
+    } finally {
+      await broker.close();
+    }
   });
 
   test('start failures are values naming the problem', async () => {
@@ -637,7 +676,7 @@ describe('broker over real sockets (loopback only)', () => {
 /** A connection through the broker that is open upstream (its first bytes came back). */
 function openHeld(broker: EgressBroker, port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ path: broker.socketPath, allowHalfOpen: true });
+    const socket = net.connect({ path: broker.socketPath });
     socket.on('error', reject);
     // The canary echoes: one byte sent and its echo swallowed proves the upstream is open.
     socket.on('connect', () => socket.write(`${JSON.stringify(header('127.0.0.1', port))}\nh`));
