@@ -550,7 +550,7 @@ export interface EgressRefusal {
   callId: string | undefined;
   host: string;
   port: number;
-  reason: EgressRefusalReason | 'too-many-connections';
+  reason: EgressRefusalReason | 'too-many-connections' | 'too-fast';
   /** For the failed call's error: names the destination, never carries secrets. */
   message: string;
 }
@@ -587,6 +587,12 @@ export interface EgressBrokerOptions {
   onBadRequest?: (message: string) => void;
   /** Upstream connections open at once (piping or connecting); default 32. */
   maxConnections?: number;
+  /**
+   * New connections per second, on average over a burst of as many; default 50. Each one
+   * costs the server a lookup and a connect, so a script connecting in a loop is refused
+   * rather than felt by every other pool.
+   */
+  connectionsPerSecond?: number;
   /** From accept to the end of the header line; default 2000 ms. */
   headerTimeoutMs?: number;
   /** Name resolution plus TCP connect, all addresses tried; default 10 000 ms. */
@@ -681,6 +687,18 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
   const headerTimeoutMs = options.headerTimeoutMs ?? 2000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   let compiled: Promise<CompiledEgressPolicy> = compileEgressPolicy(options.policy ?? REFUSE_ALL, { lookup });
+  const rate = options.connectionsPerSecond ?? 50;
+  // A token bucket: `rate` tokens a second, at most `rate` saved up.
+  let tokens = rate;
+  let tokensAt = performance.now();
+  const takeToken = (): boolean => {
+    const now = performance.now();
+    tokens = Math.min(rate, tokens + ((now - tokensAt) / 1000) * rate);
+    tokensAt = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
   const maxLookups = options.maxLookups ?? 2;
   let lookupsInFlight = 0;
   const lookupQueue: (() => void)[] = [];
@@ -731,6 +749,10 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
     const { request } = parsed;
     if (upstreamCount >= maxConnections) {
       refuse(client, request, 'too-many-connections', `The script runtime has ${maxConnections} connections open, the most it may`);
+      return;
+    }
+    if (!takeToken()) {
+      refuse(client, request, 'too-fast', `The script runtime opened more than ${rate} connections a second`);
       return;
     }
     upstreamCount++;

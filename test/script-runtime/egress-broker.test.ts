@@ -514,7 +514,7 @@ describe('broker over real sockets (loopback only)', () => {
   });
 
   test('a hundred connections open at once each get their own bytes back', async () => {
-    const { broker } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] }, { maxConnections: 100 });
+    const { broker } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] }, { maxConnections: 100, connectionsPerSecond: 1000 });
     try {
       const held = await Promise.all(Array.from({ length: 100 }, () => openHeld(broker, canary.port)));
       expect(broker.stats().open).toBe(100);
@@ -545,6 +545,22 @@ describe('broker over real sockets (loopback only)', () => {
       for (const socket of held) socket.destroy();
       await waitFor(() => broker.stats().open === 0);
       expect((await exchange(broker, header('127.0.0.1', canary.port), 'again')).toString()).toBe('again');
+    } finally {
+      await broker.close();
+    }
+  });
+
+  test('connections opened faster than the rate are refused, and allowed again after a pause', async () => {
+    const { broker, refusals } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] }, { connectionsPerSecond: 5 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => exchange(broker, header('127.0.0.1', canary.port, `c${i}`), 'x')));
+      const served = answers.filter((a) => a.toString() === 'x').length;
+      expect(served).toBeGreaterThanOrEqual(5);
+      expect(served).toBeLessThanOrEqual(7);
+      expect(refusals.length).toBe(12 - served);
+      expect(refusals.every((r) => r.reason === 'too-fast')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await exchange(broker, header('127.0.0.1', canary.port), 'later')).toString()).toBe('later');
     } finally {
       await broker.close();
     }
