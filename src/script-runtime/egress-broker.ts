@@ -16,6 +16,13 @@
  * `tls` (optional) says whether the client runs TLS on top (for the record only), `callId`
  * (optional) names the runtime's call that opened the socket, so a refusal can fail that
  * call. There is no answer line: a refused or failed connection is simply closed.
+ *
+ * Wiring, per runtime process: start a broker (policy REFUSE_ALL for a warm spare) on a
+ * socket in a folder of its own whose parents the runtime's uid can traverse (0711, not
+ * mkdtemp's 0700: bwrap looks the bind source up as that uid); bind that folder into the
+ * sandbox; give the child the socket path at spawn (it installs the client before any
+ * script runs); `setPolicy(egressPolicyFor(…))` when the runtime is bound to a connection;
+ * `onRefused` fails the call with that id with kind `denied`; `close()` when it exits.
  */
 import dns from 'node:dns';
 import { mkdirSync, chmodSync, lstatSync, rmdirSync, unlinkSync } from 'node:fs';
