@@ -16,6 +16,13 @@
  * `tls` (optional) says whether the client runs TLS on top (for the record only), `callId`
  * (optional) names the runtime's call that opened the socket, so a refusal can fail that
  * call. There is no answer line: a refused or failed connection is simply closed.
+ *
+ * Wiring, per runtime process: start a broker (policy REFUSE_ALL for a warm spare) on a
+ * socket in a folder of its own whose parents the runtime's uid can traverse (0711, not
+ * mkdtemp's 0700: bwrap looks the bind source up as that uid); bind that folder into the
+ * sandbox; give the child the socket path at spawn (it installs the client before any
+ * script runs); `setPolicy(egressPolicyFor(…))` when the runtime is bound to a connection;
+ * `onRefused` fails the call with that id with kind `denied`; `close()` when it exits.
  */
 import dns from 'node:dns';
 import { mkdirSync, chmodSync, lstatSync, rmdirSync, unlinkSync } from 'node:fs';
@@ -409,28 +416,27 @@ export interface ServiceAddress {
 }
 
 /**
- * The policy of one connection, from what the server knows: the database host of the
- * connection (reachable even when internal), its `allowedHosts` (when given, the only
- * other destinations), the server's own HTTP listener and its store (always refused,
- * unless the store is also the connection's database server: then the console warns).
- * `allowedHosts` entries are names, IP literals or CIDR blocks, optionally with `:port`.
+ * The policy of one connection, from what the server knows: its database hosts (reachable
+ * even when internal; several for a replica-set URI), its `allowedHosts` (when given, the
+ * only other destinations), the server's own HTTP listener and its store (always refused,
+ * unless the store is also one of the connection's database servers: then the console
+ * warns). `allowedHosts` entries are names, IP literals or CIDR blocks, optionally with
+ * `:port`. Hosts are compared as written (after case and trailing dot): a store named
+ * `localhost` and a database at `127.0.0.1` are not the same, and the deny wins.
  */
 export function egressPolicyFor(input: {
-  databaseHost?: ServiceAddress | undefined;
+  databaseHosts: readonly ServiceAddress[];
   allowedHosts: readonly string[];
   server: ServiceAddress;
   store?: ServiceAddress | undefined;
 }): EgressPolicy {
-  const allow: EgressRule[] = input.allowedHosts.map(parseHostEntry);
-  if (input.databaseHost !== undefined) allow.push({ host: input.databaseHost.host, port: input.databaseHost.port });
+  // An entry that is not a host never matches anything (fail closed); validate on save instead.
+  const allow = input.allowedHosts.map(parseAllowedHost).filter((rule): rule is EgressRule => rule !== null);
+  for (const db of input.databaseHosts) allow.push({ host: db.host, port: db.port });
   const deny: EgressRule[] = listenerRules(input.server);
-  const { store, databaseHost } = input;
-  const storeIsDatabase =
-    store !== undefined &&
-    databaseHost !== undefined &&
-    normaliseHost(store.host) === normaliseHost(databaseHost.host) &&
-    store.port === databaseHost.port;
-  if (store !== undefined && !storeIsDatabase) deny.push(...listenerRules(store));
+  const { store } = input;
+  const same = (a: ServiceAddress, b: ServiceAddress): boolean => normaliseHost(a.host) === normaliseHost(b.host) && a.port === b.port;
+  if (store !== undefined && !input.databaseHosts.some((db) => same(db, store))) deny.push(...listenerRules(store));
   return { allow, anyPublicAddress: input.allowedHosts.length === 0, deny };
 }
 
@@ -452,16 +458,18 @@ function formatIp(family: 4 | 6, bytes: Uint8Array): string {
   return groups.join(':');
 }
 
-/** `host`, `host:port`, `[v6]:port`, `v6`, `a.b.c.d/n`. */
-function parseHostEntry(entry: string): EgressRule {
+/**
+ * One `allowedHosts` entry as a rule: `host`, `host:port`, `[v6]:port`, `v6`, `a.b.c.d/n`;
+ * null when it is none of these (for validation on save: a 400 naming the entry).
+ */
+export function parseAllowedHost(entry: string): EgressRule | null {
   const text = entry.trim();
+  let rule: EgressRule = { host: text };
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
-  if (bracketed !== null) {
-    return bracketed[2] === undefined ? { host: bracketed[1] ?? '' } : { host: bracketed[1] ?? '', port: Number(bracketed[2]) };
-  }
-  const withPort = /^([^:/]+):(\d{1,5})$/.exec(text);
-  if (withPort !== null) return { host: withPort[1] ?? '', port: Number(withPort[2]) };
-  return { host: text };
+  const withPort = /^([^:/[\]]+):(\d{1,5})$/.exec(text);
+  if (bracketed !== null) rule = { host: bracketed[1] ?? '', ...(bracketed[2] === undefined ? {} : { port: Number(bracketed[2]) }) };
+  else if (withPort !== null) rule = { host: withPort[1] ?? '', port: Number(withPort[2]) };
+  return checkEgressPolicy({ allow: [rule], anyPublicAddress: false, deny: [] }).ok ? rule : null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -549,7 +557,7 @@ export interface EgressRefusal {
   callId: string | undefined;
   host: string;
   port: number;
-  reason: EgressRefusalReason | 'too-many-connections';
+  reason: EgressRefusalReason | 'too-many-connections' | 'too-fast';
   /** For the failed call's error: names the destination, never carries secrets. */
   message: string;
 }
@@ -586,6 +594,12 @@ export interface EgressBrokerOptions {
   onBadRequest?: (message: string) => void;
   /** Upstream connections open at once (piping or connecting); default 32. */
   maxConnections?: number;
+  /**
+   * New connections per second, on average over a burst of as many; default 50. Each one
+   * costs the server a lookup and a connect, so a script connecting in a loop is refused
+   * rather than felt by every other pool.
+   */
+  connectionsPerSecond?: number;
   /** From accept to the end of the header line; default 2000 ms. */
   headerTimeoutMs?: number;
   /** Name resolution plus TCP connect, all addresses tried; default 10 000 ms. */
@@ -612,8 +626,13 @@ export interface EgressBrokerStats {
 
 export interface EgressBroker {
   readonly socketPath: string;
-  /** Applies to connections whose header arrives from now on; resolves once deny names are resolved. */
-  setPolicy(policy: EgressPolicy): Promise<void>;
+  /** The socket's folder: what the sandbox bind-mounts. */
+  readonly folder: string;
+  /**
+   * Applies to connections whose header arrives from now on (open ones keep going); resolves
+   * once deny names are resolved. An invalid policy changes nothing and answers why.
+   */
+  setPolicy(policy: EgressPolicy): Promise<PolicyCheck>;
   stats(): EgressBrokerStats;
   /** Stops listening, destroys every connection, removes the socket (and the folder if it made it). */
   close(): Promise<void>;
@@ -675,6 +694,18 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
   const headerTimeoutMs = options.headerTimeoutMs ?? 2000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   let compiled: Promise<CompiledEgressPolicy> = compileEgressPolicy(options.policy ?? REFUSE_ALL, { lookup });
+  const rate = options.connectionsPerSecond ?? 50;
+  // A token bucket: `rate` tokens a second, at most `rate` saved up.
+  let tokens = rate;
+  let tokensAt = performance.now();
+  const takeToken = (): boolean => {
+    const now = performance.now();
+    tokens = Math.min(rate, tokens + ((now - tokensAt) / 1000) * rate);
+    tokensAt = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
   const maxLookups = options.maxLookups ?? 2;
   let lookupsInFlight = 0;
   const lookupQueue: (() => void)[] = [];
@@ -725,6 +756,10 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
     const { request } = parsed;
     if (upstreamCount >= maxConnections) {
       refuse(client, request, 'too-many-connections', `The script runtime has ${maxConnections} connections open, the most it may`);
+      return;
+    }
+    if (!takeToken()) {
+      refuse(client, request, 'too-fast', `The script runtime opened more than ${rate} connections a second`);
       return;
     }
     upstreamCount++;
@@ -838,7 +873,6 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
       }
       const socket = net.connect({ host: connectableAddress(address), port, allowHalfOpen: true });
       upstreams.add(socket);
-      socket.once('close', () => upstreams.delete(socket));
       const timer = setTimeout(() => {
         socket.destroy();
         resolve(null);
@@ -854,18 +888,26 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
         resolve(null);
       };
       socket.once('error', onError);
+      // Destroyed by close() while connecting: neither 'connect' nor 'error' comes.
+      socket.once('close', () => {
+        upstreams.delete(socket);
+        clearTimeout(timer);
+        resolve(null);
+      });
     });
 
   return {
     ok: true,
     broker: {
       socketPath,
+      folder,
       async setPolicy(policy) {
         const check = checkEgressPolicy(policy);
-        if (!check.ok) throw new Error(`policy: ${check.message}`);
+        if (!check.ok) return { ok: false, message: `policy: ${check.message}` };
         const next = compileEgressPolicy(policy, { lookup });
         compiled = next;
         await next;
+        return { ok: true };
       },
       stats: () => ({ open: sockets.size, ...stats }),
       async close() {

@@ -20,6 +20,7 @@ import {
   decideEgress,
   egressPolicyFor,
   isHostName,
+  parseAllowedHost,
   parseCidr,
   parseEgressHeader,
   startEgressBroker,
@@ -50,6 +51,10 @@ interface Canary {
   connections: number;
   /** Everything each connection sent, in order of arrival. */
   received: Buffer[];
+  /** Connections open now. */
+  open(): number;
+  /** Drops every open connection (as a crashing server would). */
+  dropAll(): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +65,10 @@ async function startEchoCanary(): Promise<Canary> {
     port: 0,
     connections: 0,
     received: [],
+    open: () => sockets.size,
+    dropAll: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -339,16 +348,20 @@ describe('address rules (pure, no traffic)', () => {
   test('egressPolicyFor: the database host is allowed, the server and its store are denied unless the store is the database', () => {
     const server = { host: '127.0.0.1', port: 3000 };
     const store = { host: 'pg.internal', port: 5432 };
-    const withHosts = egressPolicyFor({ databaseHost: { host: 'legacy.db', port: 3306 }, allowedHosts: ['api.example.com', '[::1]:8080', 'svc:9000', '10.1.0.0/16'], server, store });
+    const withHosts = egressPolicyFor({ databaseHosts: [{ host: 'legacy.db', port: 3306 }], allowedHosts: ['api.example.com', '[::1]:8080', 'svc:9000', '10.1.0.0/16'], server, store });
     expect(withHosts.anyPublicAddress).toBe(false);
     expect(withHosts.allow).toEqual([
       { host: 'api.example.com' }, { host: '::1', port: 8080 }, { host: 'svc', port: 9000 }, { host: '10.1.0.0/16' }, { host: 'legacy.db', port: 3306 },
     ]);
     expect(withHosts.deny).toEqual([{ host: '127.0.0.1', port: 3000 }, { host: 'pg.internal', port: 5432 }]);
-    const shared = egressPolicyFor({ databaseHost: { host: 'PG.internal', port: 5432 }, allowedHosts: [], server, store });
+    const shared = egressPolicyFor({ databaseHosts: [{ host: 'replica1', port: 5432 }, { host: 'PG.internal.', port: 5432 }], allowedHosts: [], server, store });
     expect(shared.anyPublicAddress).toBe(true);
     expect(shared.deny).toEqual([{ host: '127.0.0.1', port: 3000 }]);
-    const everywhere = egressPolicyFor({ allowedHosts: [], server: { host: '0.0.0.0', port: 3000 } });
+    expect(egressPolicyFor({ databaseHosts: [], allowedHosts: ['https://x.example/', '*.example.com', 'ok.example'], server }).allow).toEqual([{ host: 'ok.example' }]);
+    for (const bad of ['https://x.example/', '*.example.com', 'a b', 'host:0', 'host:70000', '10.0.0.0/33', '[fe80::1%eth0]', '']) {
+      expect(parseAllowedHost(bad), bad).toBeNull();
+    }
+    const everywhere = egressPolicyFor({ databaseHosts: [], allowedHosts: [], server: { host: '0.0.0.0', port: 3000 } });
     expect(everywhere.deny).toEqual(expect.arrayContaining([{ host: '127.0.0.0/8', port: 3000 }, { host: '::1', port: 3000 }]));
   });
 });
@@ -501,7 +514,7 @@ describe('broker over real sockets (loopback only)', () => {
   });
 
   test('a hundred connections open at once each get their own bytes back', async () => {
-    const { broker } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] }, { maxConnections: 100 });
+    const { broker } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] }, { maxConnections: 100, connectionsPerSecond: 1000 });
     try {
       const held = await Promise.all(Array.from({ length: 100 }, () => openHeld(broker, canary.port)));
       expect(broker.stats().open).toBe(100);
@@ -532,6 +545,22 @@ describe('broker over real sockets (loopback only)', () => {
       for (const socket of held) socket.destroy();
       await waitFor(() => broker.stats().open === 0);
       expect((await exchange(broker, header('127.0.0.1', canary.port), 'again')).toString()).toBe('again');
+    } finally {
+      await broker.close();
+    }
+  });
+
+  test('connections opened faster than the rate are refused, and allowed again after a pause', async () => {
+    const { broker, refusals } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] }, { connectionsPerSecond: 5 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => exchange(broker, header('127.0.0.1', canary.port, `c${i}`), 'x')));
+      const served = answers.filter((a) => a.toString() === 'x').length;
+      expect(served).toBeGreaterThanOrEqual(5);
+      expect(served).toBeLessThanOrEqual(7);
+      expect(refusals.length).toBe(12 - served);
+      expect(refusals.every((r) => r.reason === 'too-fast')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await exchange(broker, header('127.0.0.1', canary.port), 'later')).toString()).toBe('later');
     } finally {
       await broker.close();
     }
@@ -590,10 +619,12 @@ describe('broker over real sockets (loopback only)', () => {
     const { broker, refusals } = await startBroker(undefined);
     try {
       expect((await exchange(broker, header('127.0.0.1', canary.port), 'x')).length).toBe(0);
-      await broker.setPolicy({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] });
+      expect(await broker.setPolicy({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] })).toEqual({ ok: true });
       expect((await exchange(broker, header('127.0.0.1', canary.port), 'bound')).toString()).toBe('bound');
       expect(refusals).toHaveLength(1);
-      await expect(broker.setPolicy({ allow: [{ host: 'bad host' }], anyPublicAddress: false, deny: [] })).rejects.toThrow(/allow\[0\]\.host/);
+      expect(await broker.setPolicy({ allow: [{ host: 'bad host' }], anyPublicAddress: false, deny: [] })).toMatchObject({ ok: false, message: expect.stringContaining('allow[0].host') });
+      // The bad policy changed nothing.
+      expect((await exchange(broker, header('127.0.0.1', canary.port), 'kept')).toString()).toBe('kept');
     } finally {
       await broker.close();
     }
@@ -601,13 +632,42 @@ describe('broker over real sockets (loopback only)', () => {
 
   test('socket and folder modes let another uid connect but not list or replace; close removes both', async () => {
     const { broker } = await startBroker(PUBLIC_ONLY);
-    const folder = path.dirname(broker.socketPath);
+    const folder = broker.folder;
+    expect(folder).toBe(path.dirname(broker.socketPath));
     expect(statSync(folder).mode & 0o777).toBe(0o711);
     expect(statSync(broker.socketPath).mode & 0o777).toBe(0o666);
     expect(statSync(broker.socketPath).isSocket()).toBe(true);
     await broker.close();
     expect(existsSync(broker.socketPath)).toBe(false);
     expect(existsSync(folder)).toBe(false);
+  });
+
+  test('close ends the connections it is piping, on both sides', async () => {
+    const { broker } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] });
+    const held = await Promise.all(Array.from({ length: 3 }, () => openHeld(broker, canary.port)));
+    const closed = held.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
+    await broker.close();
+    await Promise.all(closed);
+    expect(broker.stats().open).toBe(0);
+  });
+
+  test('either side going away closes the other', async () => {
+    const { broker } = await startBroker({ allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [] });
+    try {
+      const baseline = canary.open();
+      const client = await openHeld(broker, canary.port);
+      expect(canary.open()).toBe(baseline + 1);
+      client.destroy();
+      await waitFor(() => canary.open() === baseline);
+
+      const other = await openHeld(broker, canary.port);
+      const closed = new Promise<void>((resolve) => other.once('close', () => resolve()));
+      canary.dropAll();
+      await closed;
+      await waitFor(() => broker.stats().open === 0);
+    } finally {
+      await broker.close();
+    }
   });
 
   test('start failures are values naming the problem', async () => {
@@ -632,7 +692,7 @@ describe('broker over real sockets (loopback only)', () => {
 /** A connection through the broker that is open upstream (its first bytes came back). */
 function openHeld(broker: EgressBroker, port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ path: broker.socketPath, allowHalfOpen: true });
+    const socket = net.connect({ path: broker.socketPath });
     socket.on('error', reject);
     // The canary echoes: one byte sent and its echo swallowed proves the upstream is open.
     socket.on('connect', () => socket.write(`${JSON.stringify(header('127.0.0.1', port))}\nh`));
