@@ -247,11 +247,12 @@ export class RuntimeProcess {
   bind(init: InitMessage, egress: EgressPolicy): void {
     if (this.#bound) throw new Error('A runtime is bound to one connection only');
     this.#bound = true;
-    void this.#broker.then((broker) =>
-      broker?.setPolicy(egress).catch((error: unknown) => {
-        this.#killWith(failure('runtime', 'RuntimeStartError', `The egress policy was refused: ${error instanceof Error ? error.message : String(error)}`));
-      }),
-    );
+    void this.#broker.then(async (broker) => {
+      const applied = await broker?.setPolicy(egress);
+      if (applied !== undefined && !applied.ok) {
+        this.#killWith(failure('runtime', 'RuntimeStartError', `The egress policy was refused: ${applied.message}`));
+      }
+    });
     this.#send(init);
   }
 

@@ -73,7 +73,8 @@ describe('egress guard', () => {
       try { Object.defineProperty(Socket.prototype, 'connect', { value: () => undefined }); } catch {}
       const socket = new Socket();
       socket.connect(80, '169.254.169.254');
-      await new Promise((resolve, reject) => { socket.on('connect', resolve); socket.on('error', reject); });
+      // With brokered egress 'connect' means the broker took the request; wait for what follows.
+      await new Promise((resolve, reject) => { socket.on('error', reject); socket.on('close', () => reject(new Error('closed'))); setTimeout(resolve, 2000); });
       return null;`);
   });
 });

@@ -67,9 +67,10 @@ export function connectionEgressPolicy(spec: ConnectionSpec): EgressPolicy {
     const allow = allowedHosts.map((entry) => hostRule(entry)).filter((rule): rule is EgressRule => rule !== null);
     return { allow: [...allow, ...databases], anyPublicAddress: allowedHosts.length === 0, deny: [] };
   }
-  const [first, ...rest] = databases;
-  const firstAddress: ServiceAddress | undefined = first?.port === undefined ? undefined : { host: first.host, port: first.port };
-  const policy = egressPolicyFor({ databaseHost: firstAddress, allowedHosts, server: services.http, store: services.store });
-  const extra = firstAddress === undefined ? databases : rest;
-  return { ...policy, allow: [...policy.allow, ...extra] };
+  // A database host without a known port (an unknown URI scheme) is allowed on any port, but
+  // then cannot be told apart from the store: it is added beside the policy, not as a database.
+  const withPort = databases.filter((rule): rule is ServiceAddress => rule.port !== undefined);
+  const anyPort = databases.filter((rule) => rule.port === undefined);
+  const policy = egressPolicyFor({ databaseHosts: withPort, allowedHosts, server: services.http, store: services.store });
+  return { ...policy, allow: [...policy.allow, ...anyPort] };
 }
