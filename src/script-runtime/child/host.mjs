@@ -252,7 +252,13 @@ async function call(message) {
       answer = { type: 'result', id: message.id, ok: true, result, logs: store.logs };
     }
   } catch (error) {
-    const kind = error instanceof Error && error.name === 'EgressDeniedError' ? 'denied' : undefined;
+    /** @type {'denied' | undefined} */
+    let kind;
+    try {
+      kind = error instanceof Error && error.name === 'EgressDeniedError' ? 'denied' : undefined;
+    } catch {
+      // A thrown Proxy: toFailure says so.
+    }
     answer = { type: 'result', id: message.id, ok: false, error: toFailure(error, kind), logs: store.logs };
   }
   store.deny = null;
