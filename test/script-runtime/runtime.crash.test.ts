@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from 'vitest';
+import { sandboxCapabilities } from '../../src/script-runtime/index.js';
 import { alivePid, expectReplaced, expectSameRuntime, getUser, newPool, spec, WRITE_FRAME } from './helpers.js';
 
 const pool = newPool();
@@ -53,7 +54,8 @@ describe('a runtime that dies fails its calls as values, and the next call gets 
     await expectSameRuntime(pool, s, pid);
   });
 
-  test('a script closing the channel (fd 3) and blocking the runtime\'s own exit is killed by the server', async () => {
+  // At the unshare level the launcher holds fd 3 as well, so a closed channel is noticed by the timeout only (README).
+  test.skipIf(process.env['GATEHOUSE_TEST_SANDBOX'] === 'unshare' || sandboxCapabilities().level === 'unshare')('a script closing the channel (fd 3) and blocking the runtime\'s own exit is killed by the server', async () => {
     // Generous limit: the call must fail through the server's handling of a closed channel,
     // not its timer. The 'exit' listener keeps the process from ending on its own.
     const s = spec(getUser("process.on('exit', () => { for (;;) {} }); process.getBuiltinModule('fs').closeSync(3); setInterval(() => {}, 1000); await new Promise(() => {});"), { timeoutMs: 5000 });
