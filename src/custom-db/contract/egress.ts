@@ -5,7 +5,7 @@
  * any public address), and never the server's own HTTP listener or its store (unless the store
  * is also the connection's database server).
  */
-import { egressPolicyFor, type EgressPolicy, type EgressRule } from '../../script-runtime/index.js';
+import { egressPolicyFor, parseAllowedHost, type EgressPolicy, type EgressRule } from '../../script-runtime/index.js';
 import type { ConnectionSpec, ServiceAddress } from './script-contract.js';
 
 const DEFAULT_PORTS: Record<string, number> = {
@@ -21,7 +21,7 @@ const DEFAULT_PORTS: Record<string, number> = {
   https: 443,
 };
 
-/** `host`, `host:port`, `[v6]`, `[v6]:port`, a bare IPv6 literal or a CIDR block. */
+/** A database host from a URI's authority: `host`, `host:port`, `[v6]`, `[v6]:port`, with the scheme's default port. */
 function hostRule(text: string, defaultPort?: number): EgressRule | null {
   const entry = text.trim();
   if (entry === '') return null;
@@ -64,7 +64,8 @@ export function connectionEgressPolicy(spec: ConnectionSpec): EgressPolicy {
   const databases: EgressRule[] = spec.databaseHosts ?? databaseRules(spec.env);
   const services = spec.serverServices;
   if (services === undefined) {
-    const allow = allowedHosts.map((entry) => hostRule(entry)).filter((rule): rule is EgressRule => rule !== null);
+    // As egressPolicyFor reads them: an entry that is not a host matches nothing (fail closed).
+    const allow = allowedHosts.map(parseAllowedHost).filter((rule): rule is EgressRule => rule !== null);
     return { allow: [...allow, ...databases], anyPublicAddress: allowedHosts.length === 0, deny: [] };
   }
   // A database host without a known port (an unknown URI scheme) is allowed on any port, but
