@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ScriptRuntimePool } from '../src/script-runtime/index.js';
 import type { ConnectionSpec } from '../src/custom-db/contract/script-contract.js';
 import { runUserScript } from '../src/custom-db/script-caller.js';
+import { processTree } from '../src/script-runtime/runtime-process.js';
 
 const TRIVIAL = 'async function getUser(query) { return { id: query.id, email: "a@example.com" }; }';
 const WARM_CALLS = 3000;
@@ -26,10 +27,19 @@ function round(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
 
-function rssMb(pid: number | undefined): number {
+function rssMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of a runtime's whole process tree (sandbox launcher and init included). */
+function treeRssMb(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
+  return processTree(pid).reduce((sum, member) => sum + rssMb(member), 0);
 }
 
 function connection(key: string): ConnectionSpec {
@@ -46,8 +56,27 @@ async function timeCalls(n: number, call: (i: number) => Promise<unknown>): Prom
   return times.sort((a, b) => a - b);
 }
 
+type SandboxChoice = 'auto' | 'none';
+
+/**
+ * Every figure with the OS sandbox the machine gives (`auto`, what the server uses), then the
+ * warm-call overhead and cold start again without it (`_no_sandbox`), so the sandbox's own cost
+ * shows. `script_sandbox_level` is 2 for bwrap, 1 for unshare, 0 for none.
+ */
 export async function benchScriptRuntime(): Promise<Record<string, number>> {
-  const pool = new ScriptRuntimePool({ warmSpare: true });
+  const sandboxed = await benchWith('auto');
+  const bare = await benchWith('none');
+  return {
+    ...sandboxed,
+    script_call_overhead_p50_no_sandbox_ms: bare['script_call_overhead_p50_ms'] ?? Number.NaN,
+    script_cold_start_no_sandbox_ms: bare['script_cold_start_ms'] ?? Number.NaN,
+    script_cold_start_without_spare_no_sandbox_ms: bare['script_cold_start_without_spare_ms'] ?? Number.NaN,
+  };
+}
+
+async function benchWith(sandbox: SandboxChoice): Promise<Record<string, number>> {
+  const pool = new ScriptRuntimePool({ warmSpare: true, sandbox });
+  const level = pool.sandboxStatus().level;
   try {
     // The baseline: the same function, compiled and awaited in this process.
     const direct = new Function(`${TRIVIAL}; return getUser;`)() as (query: { id: number }) => Promise<unknown>;
@@ -64,7 +93,7 @@ export async function benchScriptRuntime(): Promise<Record<string, number>> {
 
     const coldWithSpare: number[] = [];
     const coldWithoutSpare: number[] = [];
-    const noSpare = new ScriptRuntimePool({ warmSpare: false });
+    const noSpare = new ScriptRuntimePool({ warmSpare: false, sandbox });
     try {
       for (let i = 0; i < COLD_STARTS; i++) {
         await pool.warmUp();
@@ -88,7 +117,8 @@ export async function benchScriptRuntime(): Promise<Record<string, number>> {
       direct_call_p50_ms: round(directP50),
       script_cold_start_ms: round(median(coldWithSpare)),
       script_cold_start_without_spare_ms: round(median(coldWithoutSpare)),
-      runtime_rss_mb: round(rssMb(pool.runtimePid(warm.key))),
+      runtime_rss_mb: round(treeRssMb(pool.runtimePid(warm.key))),
+      script_sandbox_level: level === 'bwrap' ? 2 : level === 'unshare' ? 1 : 0,
     };
   } finally {
     await pool.close();

@@ -10,6 +10,7 @@ import type { RequestInfo } from '../domain/user.js';
 import { fail, type Failure } from '../domain/result.js';
 import type { CustomDbFailureCode } from '../domain/error-codes.js';
 import type { RuntimeSpec, ScriptRuntimePool } from '../script-runtime/index.js';
+import { connectionEgressPolicy } from './contract/egress.js';
 import { validateResult } from './contract/result-validation.js';
 import {
   SCRIPT_DISPLAY_NAMES,
@@ -59,7 +60,7 @@ export function toRuntimeSpec(spec: ConnectionSpec): RuntimeSpec {
     globalsSource: TYPED_ERRORS_PRELUDE,
     labels: LABELS,
     limits: { timeoutMs: spec.timeoutMs, ...(spec.memoryMb === undefined ? {} : { memoryMb: spec.memoryMb }) },
-    egress: { allow: spec.allowedHosts ?? [], deny: spec.deniedHosts ?? [] },
+    egress: connectionEgressPolicy(spec),
   };
   runtimeSpecs.set(spec, fresh);
   return fresh;

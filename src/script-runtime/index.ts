@@ -11,9 +11,11 @@ export type {
   ScriptLog,
   RunOutcome,
   RuntimeLimits,
-  EgressPolicy,
   RuntimeSpec,
   ScriptRuntimePoolOptions,
+  SandboxStatus,
 } from './types.js';
+export { sandboxCapabilities, type SandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 export { ScriptRuntimePool } from './pool.js';
 export { checkEntrySource, type SourceCheckResult } from './source-check.js';
+export { egressPolicyFor, parseAllowedHost, type EgressPolicy, type EgressRule, type ServiceAddress } from './egress-broker.js';

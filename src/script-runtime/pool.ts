@@ -6,9 +6,12 @@
  * `call` never rejects: every outcome, including the runtime's own failures, is a value.
  */
 import { createHash } from 'node:crypto';
+import type { EgressPolicy } from './egress-broker.js';
+import { isLoopbackHost, sandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 import { RuntimeProcess, type RuntimeAnswer } from './runtime-process.js';
 import {
   DEFAULT_LOG_LIMIT_BYTES,
+  DEFAULT_RESULT_LIMIT_BYTES,
   DEFAULT_MEMORY_MB,
   MAX_MEMORY_MB,
   MAX_TIMEOUT_MS,
@@ -19,13 +22,26 @@ import {
   type RuntimeFailure,
   type RuntimeFailureKind,
   type RuntimeSpec,
+  type SandboxStatus,
   type ScriptRuntimePoolOptions,
 } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 /** The taken spare's replacement waits for the first call or this long, to leave it the CPU. */
 const SPARE_REFILL_DELAY_MS = 250;
-const MEMORY_POLL_MS = 250;
+const WATCH_POLL_MS = 250;
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux port in use). */
+const CLOCK_TICKS_PER_SECOND = 100;
+/** After a call is answered, drivers may finish up (close sockets, GC) before CPU counts as idle. */
+const IDLE_GRACE_MS = 500;
+/** Consecutive busy idle samples (of WATCH_POLL_MS each) before a runtime is stopped. */
+const IDLE_BUSY_SAMPLES = 4;
+
+interface CpuSample {
+  ticks: number;
+  at: number;
+  busySamples: number;
+}
 
 /**
  * Resident-memory ceiling of a runtime. `--max-old-space-size` caps the V8 heap only; this
@@ -45,8 +61,7 @@ interface Binding {
 interface EffectiveLimits {
   timeoutMs: number;
   memoryMb: number;
-  allowedHosts: string[];
-  deniedHosts: string[];
+  egress: EgressPolicy;
 }
 
 function failure(kind: RuntimeFailureKind, name: string, message: string): RuntimeFailure {
@@ -57,16 +72,22 @@ function clamp(value: number | undefined, min: number, max: number, fallback: nu
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+/** Without a policy, a runtime reaches public addresses only (the broker's default for no allowlist). */
+const PUBLIC_ONLY: EgressPolicy = Object.freeze({ allow: [], anyPublicAddress: true, deny: [] });
+
+/**
+ * Hosts the in-process guard (no OS sandbox) allows: the guard knows names and IPs only, and
+ * an empty list means any host but the always-blocked ones, as before the broker existed.
+ */
+function guardHosts(policy: EgressPolicy): string[] {
+  return policy.anyPublicAddress ? [] : policy.allow.map((rule) => rule.host);
 }
 
 function limitsOf(spec: RuntimeSpec): EffectiveLimits {
   return {
     timeoutMs: clamp(spec.limits.timeoutMs, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
     memoryMb: clamp(spec.limits.memoryMb, MIN_MEMORY_MB, MAX_MEMORY_MB, DEFAULT_MEMORY_MB),
-    allowedHosts: strings(spec.egress?.allow),
-    deniedHosts: strings(spec.egress?.deny),
+    egress: spec.egress ?? PUBLIC_ONLY,
   };
 }
 
@@ -98,6 +119,10 @@ export class ScriptRuntimePool {
   readonly #idleMs: number;
   readonly #warmSpare: boolean;
   readonly #logLimitBytes: number;
+  readonly #resultLimitBytes: number;
+  readonly #sandbox: SandboxStatus;
+  readonly #idleCpuShare: number;
+  readonly #cpuSamples = new WeakMap<RuntimeProcess, CpuSample>();
   /** Map order is recency order: a used binding is moved to the end, so the first is the LRU. */
   readonly #bindings = new Map<string, Binding>();
   /** Unbound from their key, finishing the calls in flight before they are killed. */
@@ -112,11 +137,19 @@ export class ScriptRuntimePool {
     this.#idleMs = Math.max(1, options.idleMs ?? 10 * 60_000);
     this.#warmSpare = options.warmSpare ?? true;
     this.#logLimitBytes = Math.max(256, options.logLimitBytes ?? DEFAULT_LOG_LIMIT_BYTES);
+    this.#resultLimitBytes = Math.max(1024, options.resultLimitBytes ?? DEFAULT_RESULT_LIMIT_BYTES);
+    this.#idleCpuShare = Math.min(1, Math.max(0.02, options.idleCpuShare ?? 0.1));
+    this.#sandbox = sandboxStatus(options);
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, Math.max(50, this.#idleMs / 2)));
     this.#sweeper.unref();
-    this.#memoryWatch = setInterval(() => this.#checkMemory(), MEMORY_POLL_MS);
+    this.#memoryWatch = setInterval(() => this.#watch(), WATCH_POLL_MS);
     this.#memoryWatch.unref();
     this.#ensureSpare();
+  }
+
+  /** The sandbox runtimes start in, and whether scripts may run at all; for the start-up log and the console. */
+  sandboxStatus(): SandboxStatus {
+    return { ...this.#sandbox };
   }
 
   /** Runs `entry` of `spec` with `args` in the runtime bound to `spec.key` (started or replaced as needed). */
@@ -177,6 +210,9 @@ export class ScriptRuntimePool {
     if (this.#closed) {
       return { ok: false, error: failure('runtime', 'RuntimeStoppedError', 'The script runtime pool is closed'), logs: [] };
     }
+    if (!this.#sandbox.scriptsAllowed) {
+      return { ok: false, error: failure('denied', 'SandboxUnavailableError', this.#sandbox.warning ?? this.#sandbox.reason), logs: [] };
+    }
     if (typeof entry !== 'string' || !Object.hasOwn(spec.sources, entry) || typeof spec.sources[entry] !== 'string') {
       return { ok: false, error: failure('runtime', 'Error', `Unknown entry ${JSON.stringify(entry)}`), logs: [] };
     }
@@ -216,15 +252,16 @@ export class ScriptRuntimePool {
     }
     this.#evictForRoom();
     const spare = this.#takeSpare(limits.memoryMb);
-    const runtime = spare ?? new RuntimeProcess({ memoryMb: limits.memoryMb });
+    const runtime = spare ?? this.#newRuntime(limits.memoryMb);
     runtime.bind({
       type: 'init',
       entries: entriesOf(spec),
       globalsSource: typeof spec.globalsSource === 'string' ? spec.globalsSource : null,
       env: { ...spec.env },
-      allowedHosts: limits.allowedHosts,
+      allowedHosts: guardHosts(limits.egress),
       logLimitBytes: this.#logLimitBytes,
-    });
+      resultLimitBytes: this.#resultLimitBytes,
+    }, limits.egress);
     const binding: Binding = { hash, runtime, lastUsed: Date.now() };
     this.#bindings.set(spec.key, binding);
     return { binding, tookSpare: spare !== null };
@@ -238,9 +275,19 @@ export class ScriptRuntimePool {
     return spare;
   }
 
+  #newRuntime(memoryMb: number): RuntimeProcess {
+    return new RuntimeProcess({
+      memoryMb,
+      sandbox: this.#sandbox.level,
+      brokeredEgress: this.#sandbox.level !== 'none',
+      // A result, the call's console output (4 bytes per character at worst) and the envelope.
+      maxFrameBytes: this.#resultLimitBytes + 4 * this.#logLimitBytes + 64 * 1024,
+    });
+  }
+
   #ensureSpare(): void {
     if (!this.#warmSpare || this.#closed || this.#spare?.accepting === true) return;
-    const spare = new RuntimeProcess({ memoryMb: DEFAULT_MEMORY_MB });
+    const spare = this.#newRuntime(DEFAULT_MEMORY_MB);
     this.#spare = spare;
     void spare.exited.then(() => {
       if (this.#spare === spare) this.#spare = null;
@@ -270,19 +317,50 @@ export class ScriptRuntimePool {
     });
   }
 
-  #checkMemory(): void {
-    for (const runtime of [...[...this.#bindings.values()].map((b) => b.runtime), ...this.#retiring]) {
-      const limit = residentLimitMb(runtime.memoryMb);
-      const resident = runtime.residentMb();
-      if (resident !== null && resident > limit) {
-        void runtime.kill(
-          failure(
-            'oom',
-            'OutOfMemoryError',
-            `The script runtime ran out of memory (resident ${Math.round(resident)} MB over the ${limit} MB ceiling for a ${runtime.memoryMb} MB runtime)`,
-          ),
-        );
-      }
+  #watch(): void {
+    const runtimes = [...[...this.#bindings.values()].map((b) => b.runtime), ...this.#retiring];
+    const now = Date.now();
+    for (const runtime of runtimes) {
+      if (!runtime.alive) continue;
+      this.#checkMemory(runtime);
+      this.#checkIdleCpu(runtime, now);
+    }
+  }
+
+  #checkMemory(runtime: RuntimeProcess): void {
+    const limit = residentLimitMb(runtime.memoryMb);
+    const resident = runtime.residentMb();
+    if (resident !== null && resident > limit) {
+      void runtime.kill(
+        failure(
+          'oom',
+          'OutOfMemoryError',
+          `The script runtime ran out of memory (resident ${Math.round(resident)} MB over the ${limit} MB ceiling for a ${runtime.memoryMb} MB runtime)`,
+        ),
+      );
+    }
+  }
+
+  /**
+   * A runtime has no business using CPU between calls (a driver's keep-alive costs nothing
+   * measurable); one that does (a timer spinning after its call returned) is stopped, so a
+   * script cannot slow the server and other pools down outside its time limit.
+   */
+  #checkIdleCpu(runtime: RuntimeProcess, now: number): void {
+    const ticks = runtime.cpuTicks();
+    if (ticks === null) return;
+    const last = this.#cpuSamples.get(runtime);
+    const sample: CpuSample = { ticks, at: now, busySamples: 0 };
+    const idle = runtime.pendingCount === 0 && now - runtime.lastActivity >= IDLE_GRACE_MS;
+    if (last !== undefined && idle && last.at >= runtime.lastActivity) {
+      const share = ((ticks - last.ticks) * 1000) / CLOCK_TICKS_PER_SECOND / Math.max(1, now - last.at);
+      sample.busySamples = share > this.#idleCpuShare ? last.busySamples + 1 : 0;
+    }
+    this.#cpuSamples.set(runtime, sample);
+    if (sample.busySamples >= IDLE_BUSY_SAMPLES) {
+      void runtime.kill(
+        failure('runtime', 'RuntimeStoppedError', 'The script runtime was stopped for using CPU with no call in flight (a timer or loop left running after a call)'),
+      );
     }
   }
 
@@ -297,4 +375,31 @@ export class ScriptRuntimePool {
       }
     }
   }
+}
+
+function sandboxStatus(options: ScriptRuntimePoolOptions): SandboxStatus {
+  const detected = sandboxCapabilities();
+  const forced = options.sandbox ?? 'auto';
+  const level: SandboxLevel = forced === 'auto' ? detected.level : forced;
+  const reason = forced === 'auto' || forced === detected.level ? detected.reason : `forced to ${forced} by the pool's options`;
+  if (level !== 'none') return { level, reason, scriptsAllowed: true };
+  const host = options.listenHost ?? '127.0.0.1';
+  const fix = 'Install bubblewrap (apt install bubblewrap) and allow unprivileged user namespaces, or set GATEHOUSE_UNSAFE_SCRIPTS=1 if you trust every script author';
+  if (options.allowUnsandboxed === true) {
+    return { level, reason, scriptsAllowed: true, warning: `Scripts run without an OS sandbox (GATEHOUSE_UNSAFE_SCRIPTS=1): ${reason}` };
+  }
+  if (isLoopbackHost(host)) {
+    return {
+      level,
+      reason,
+      scriptsAllowed: true,
+      warning: `Scripts run without an OS sandbox, only with the in-process guard, because the server listens on ${host} (loopback) only: ${reason}`,
+    };
+  }
+  return {
+    level,
+    reason,
+    scriptsAllowed: false,
+    warning: `Scripts are disabled: there is no OS sandbox (${reason}) and the server listens on ${host}, beyond loopback. ${fix}.`,
+  };
 }

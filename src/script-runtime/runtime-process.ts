@@ -1,12 +1,20 @@
 /**
- * One runtime process, seen from the server: fork, the IPC protocol, per-call timers, and
+ * One runtime process, seen from the server: started inside the OS sandbox, the framed
+ * protocol over fd 3 (every frame checked, any bad one ends the runtime), per-call timers, and
  * turning every way the process can end into failure values for the calls it had in flight.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { allowedReadPaths, CHILD_ENTRY } from './allowed-paths.js';
-import type { ChildMessage, InitMessage, ParentMessage, ResultMessage } from './protocol.js';
-import { RUNTIME_FAILURE_KINDS, type RuntimeFailure, type RuntimeFailureKind, type ScriptLog } from './types.js';
+import { startEgressBroker, type EgressBroker, type EgressPolicy, type EgressRefusal } from './egress-broker.js';
+import { encodeFrame, FrameDecoder } from './frames.js';
+import { sandboxedCommand, type SandboxLevel } from './os-sandbox.js';
+import { parseChildMessage, type ChildMessage, type InitMessage, type ParentMessage } from './protocol.js';
+import type { RuntimeFailure, RuntimeFailureKind, ScriptLog } from './types.js';
 
 export type RuntimeAnswer =
   | { ok: true; result: unknown; logs: ScriptLog[] }
@@ -14,6 +22,14 @@ export type RuntimeAnswer =
 
 export interface RuntimeProcessOptions {
   memoryMb: number;
+  sandbox: SandboxLevel;
+  /** Largest frame accepted from the child; a bigger one ends the runtime. */
+  maxFrameBytes: number;
+  /**
+   * Route the runtime's connections through its own egress broker (the OS sandbox has no
+   * network); otherwise the in-process guard checks them.
+   */
+  brokeredEgress: boolean;
   /** Fork to `ready`; generous because two cores may be busy with tests and databases. */
   startTimeoutMs?: number;
 }
@@ -27,7 +43,15 @@ interface PendingCall {
 const PING_TIMEOUT_MS = 200;
 const STDERR_TAIL_CHARS = 4096;
 const HEAP_LIMIT_PATTERN = /heap limit|heap out of memory/i;
-const LOG_LEVELS = new Set(['log', 'info', 'warn', 'error']);
+/** Stderr read from a child before the rest is ignored (it is only searched for the heap-limit message). */
+const STDERR_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Frames that answer nothing pending (late answers after a timeout are normal, a few) a
+ * runtime may send in its life before it is ended as a flood.
+ */
+const UNSOLICITED_FRAME_LIMIT = 1000;
+/** After SIGKILL, how long to wait for the process tree's pipes to close before calling it gone. */
+const EXIT_WAIT_MS = 5000;
 
 function failure(kind: RuntimeFailureKind, name: string, message: string): RuntimeFailure {
   return { kind, name, message };
@@ -51,38 +75,40 @@ export function runtimeExecArgv(memoryMb: number): string[] {
 }
 
 /** Only what the runtime needs; nothing of the server's environment (tokens, keys, DATABASE_URL). */
-export function childEnv(): NodeJS.ProcessEnv {
+export function childEnv(egressSocket?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
+  if (egressSocket !== undefined) env['GATEHOUSE_EGRESS_SOCKET'] = egressSocket;
   if (process.env['TZ'] !== undefined) env['TZ'] = process.env['TZ'];
   return env;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-/** A script can call `process.send` itself, so nothing from the child is trusted as typed. */
-function sanitiseLogs(value: unknown): ScriptLog[] {
-  if (!Array.isArray(value)) return [];
-  const logs: ScriptLog[] = [];
-  for (const entry of value) {
-    if (isRecord(entry) && typeof entry['message'] === 'string' && LOG_LEVELS.has(String(entry['level']))) {
-      logs.push({ level: entry['level'] as ScriptLog['level'], message: entry['message'] });
+/** The host pids of a process and all its descendants (Linux /proc); empty when unknown. */
+export function processTree(rootPid: number): number[] {
+  const pids: number[] = [];
+  const queue = [rootPid];
+  for (let pid = queue.shift(); pid !== undefined && pids.length < 64; pid = queue.shift()) {
+    pids.push(pid);
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)) {
+        if (child !== '') queue.push(Number(child));
+      }
+    } catch {
+      // Gone, or not Linux.
     }
   }
-  return logs;
+  return pids;
 }
 
-function sanitiseFailure(value: unknown): RuntimeFailure {
-  if (!isRecord(value)) return failure('runtime', 'Error', 'The script runtime answered a malformed failure');
-  const kind = (RUNTIME_FAILURE_KINDS as readonly unknown[]).includes(value['kind']) ? (value['kind'] as RuntimeFailureKind) : 'runtime';
-  const result: RuntimeFailure = {
-    kind,
-    name: typeof value['name'] === 'string' ? value['name'] : 'Error',
-    message: typeof value['message'] === 'string' ? value['message'] : '',
-  };
-  if (typeof value['stack'] === 'string') result.stack = value['stack'];
-  return result;
+/** User plus system CPU time of a process in clock ticks, from /proc/<pid>/stat; null when gone. */
+export function cpuTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: split after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
 }
 
 export class RuntimeProcess {
@@ -99,44 +125,77 @@ export class RuntimeProcess {
   #everReady = false;
   #fatal: RuntimeFailure | null = null;
   #stderrTail = '';
+  #stderrBytes = 0;
   #sawHeapLimit = false;
+  readonly #channel: Duplex;
+  readonly #decoder: FrameDecoder;
+  #unsolicited = 0;
+  #lastActivity = Date.now();
   #readyWaiters: (() => void)[] = [];
   #startTimer: NodeJS.Timeout | null;
   #pingTimer: NodeJS.Timeout | null = null;
   readonly exited: Promise<void>;
   #markExited: () => void = () => {};
+  #exitedMarked = false;
+  /** The runtime's egress broker (null without the OS sandbox); refuses everything until `bind`. */
+  #broker: Promise<EgressBroker | null>;
+  /** Calls the server failed without the child's answer (timeouts, refusals): their late answers are expected once. */
+  readonly #settledEarly = new Set<number>();
 
   constructor(options: RuntimeProcessOptions) {
     this.memoryMb = options.memoryMb;
     this.exited = new Promise((resolve) => {
       this.#markExited = resolve;
     });
-    this.#child = fork(CHILD_ENTRY, [], {
-      execArgv: runtimeExecArgv(options.memoryMb),
-      env: childEnv(),
+    this.#decoder = new FrameDecoder(options.maxFrameBytes);
+    // A folder of its own per runtime, with an unguessable name: the sandbox binds only this
+    // one, and without a mount namespace (unshare) other runtimes cannot find it (mode 0711).
+    const socketPath = options.brokeredEgress ? join(tmpdir(), `gatehouse-egress-${randomBytes(12).toString('hex')}`, 'egress.sock') : null;
+    this.#broker = socketPath === null ? Promise.resolve(null) : this.#startBroker(socketPath);
+    const command = sandboxedCommand(options.sandbox, [...runtimeExecArgv(options.memoryMb), CHILD_ENTRY], {
+      readPaths: allowedReadPaths(),
+      ...(socketPath === null ? {} : { socketDirs: [dirname(socketPath)] }),
+    });
+    this.#child = spawn(command.command, command.args, {
+      env: childEnv(socketPath ?? undefined),
       cwd: '/',
-      serialization: 'json', // measured faster than 'advanced' for small messages (0.065 vs 0.09 ms)
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // fd 3 is the channel: a plain pipe, no Node IPC (no internal commands, no handles).
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       // Own process group: a signal to the server's group (Ctrl-C) does not reach runtimes
-      // directly; they exit when their IPC channel closes instead.
+      // directly; they exit when their channel closes instead.
       detached: true,
+      ...(command.uid === undefined ? {} : { uid: command.uid }),
+      ...(command.gid === undefined ? {} : { gid: command.gid }),
     });
-    this.#child.on('message', (message: unknown) => this.#onMessage(message));
-    this.#child.on('error', () => {
-      // Spawn failures end in 'close' too; send errors are handled where we send.
+    const channel = this.#child.stdio[3];
+    if (channel === null || channel === undefined || !('write' in channel)) throw new Error('The runtime channel (fd 3) was not created');
+    this.#channel = channel as Duplex;
+    this.#channel.on('data', (chunk: Buffer) => this.#onData(chunk));
+    this.#channel.on('error', () => {
+      // Ends in 'close' below; a write to a dead child must not throw.
     });
-    this.#child.on('disconnect', () => {
-      // A dying process disconnects just before 'close'; only a live one that closed its
-      // channel (a script calling process.disconnect()) needs killing.
+    this.#channel.on('close', () => {
+      // A dying process closes its end just before 'close'; only a live one that closed or
+      // half-closed the channel (a script shutting fd 3) needs killing.
       setTimeout(() => {
         if (this.#state !== 'dead') {
           this.#killWith(failure('runtime', 'RuntimeExitError', 'The script runtime closed its channel to the server'));
         }
       }, 250).unref();
     });
+    this.#channel.on('end', () => this.#channel.end());
+    this.#child.on('error', () => {
+      // Spawn failures end in 'close' too.
+    });
     this.#child.on('close', (code, signal) => this.#onClose(code, signal));
     this.#child.stderr?.setEncoding('utf8');
     this.#child.stderr?.on('data', (chunk: string) => {
+      this.#stderrBytes += chunk.length;
+      if (this.#stderrBytes > STDERR_LIMIT_BYTES) {
+        // A script writing to stderr without end costs the server nothing more than this.
+        this.#child.stderr?.destroy();
+        return;
+      }
       const text = this.#stderrTail + chunk;
       if (HEAP_LIMIT_PATTERN.test(text)) this.#sawHeapLimit = true;
       this.#stderrTail = text.slice(-STDERR_TAIL_CHARS);
@@ -149,6 +208,15 @@ export class RuntimeProcess {
 
   get pid(): number | undefined {
     return this.#state === 'dead' ? undefined : this.#child.pid;
+  }
+
+  get alive(): boolean {
+    return this.#state !== 'dead';
+  }
+
+  /** When the last call was sent or answered (ms since the epoch); the idle-CPU watch counts from here. */
+  get lastActivity(): number {
+    return this.#lastActivity;
   }
 
   /** True while the runtime takes new calls: alive, and not retired after a timeout or a change. */
@@ -165,17 +233,54 @@ export class RuntimeProcess {
     return this.#pending.size;
   }
 
-  /** Resolves when the process said `ready` (true) or died first (false). */
-  whenReady(): Promise<boolean> {
-    if (this.#state !== 'starting') return Promise.resolve(this.#state === 'ready');
+  /** Resolves when the process said `ready` and its broker listens (true), or it died first (false). */
+  async whenReady(): Promise<boolean> {
+    await this.#broker;
+    if (this.#state !== 'starting') return this.#state === 'ready';
     return new Promise((resolve) => this.#readyWaiters.push(() => resolve(this.#state === 'ready')));
   }
 
-  /** Hands the runtime its connection; sent once, before any call. */
-  bind(init: InitMessage): void {
+  /**
+   * Hands the runtime its connection and egress policy; sent once, before any call. The
+   * broker applies the policy to every connection whose request arrives from now on.
+   */
+  bind(init: InitMessage, egress: EgressPolicy): void {
     if (this.#bound) throw new Error('A runtime is bound to one connection only');
     this.#bound = true;
+    void this.#broker.then(async (broker) => {
+      const applied = await broker?.setPolicy(egress);
+      if (applied !== undefined && !applied.ok) {
+        this.#killWith(failure('runtime', 'RuntimeStartError', `The egress policy was refused: ${applied.message}`));
+      }
+    });
     this.#send(init);
+  }
+
+  #markSettledEarly(id: number): void {
+    this.#settledEarly.add(id);
+    // Bounded: the oldest may never be answered (a call stuck for good).
+    if (this.#settledEarly.size > UNSOLICITED_FRAME_LIMIT) {
+      const oldest = this.#settledEarly.values().next();
+      if (oldest.done !== true) this.#settledEarly.delete(oldest.value);
+    }
+  }
+
+  async #startBroker(socketPath: string): Promise<EgressBroker | null> {
+    const started = await startEgressBroker({ socketPath, onRefused: (refusal) => this.#onEgressRefused(refusal) });
+    if (started.ok) {
+      if (this.#state === 'dead') await started.broker.close();
+      return started.broker;
+    }
+    this.#killWith(failure('runtime', 'RuntimeStartError', `The script runtime's egress broker did not start: ${started.message}`));
+    return null;
+  }
+
+  /** The broker refused a connection: the call that asked fails now with kind `denied`, whatever the driver makes of the closed socket. */
+  #onEgressRefused(refusal: EgressRefusal): void {
+    const id = refusal.callId === undefined ? Number.NaN : Number(refusal.callId);
+    if (!this.#pending.has(id)) return;
+    this.#markSettledEarly(id);
+    this.#settle(id, { ok: false, error: failure('denied', 'EgressDeniedError', refusal.message), logs: [] });
   }
 
   /** `label` names the entry in the timeout message (`The Get user script`). */
@@ -185,6 +290,7 @@ export class RuntimeProcess {
       return Promise.resolve({ ok: false, error: { ...reason }, logs: [] });
     }
     const id = this.#nextId++;
+    this.#lastActivity = Date.now();
     return new Promise<RuntimeAnswer>((resolve) => {
       const timer = setTimeout(() => this.#onTimeout(id, label, timeoutMs), timeoutMs);
       this.#pending.set(id, { resolve, timer });
@@ -202,19 +308,38 @@ export class RuntimeProcess {
     return this.exited;
   }
 
+  /** Host pids of the sandboxed tree (sandbox launcher, its init, node); empty once dead. */
+  treePids(): number[] {
+    const pid = this.pid;
+    return pid === undefined ? [] : processTree(pid);
+  }
+
   /**
-   * Resident memory in MB (Linux /proc), or null when unknown. The V8 heap cap does not
-   * cover Buffers and other memory outside the heap; the pool polls this as a backstop.
+   * Resident memory in MB of the largest process in the tree (the node process), or null when
+   * unknown. The V8 heap cap does not cover Buffers and other memory outside the heap; the pool
+   * polls this as a backstop.
    */
   residentMb(): number | null {
-    const pid = this.pid;
-    if (pid === undefined) return null;
-    try {
-      const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return match ? Number(match[1]) / 1024 : null;
-    } catch {
-      return null;
+    let largest: number | null = null;
+    for (const pid of this.treePids()) {
+      try {
+        const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        if (match) largest = Math.max(largest ?? 0, Number(match[1]) / 1024);
+      } catch {
+        // Gone between listing and reading.
+      }
     }
+    return largest;
+  }
+
+  /** CPU time used by the whole tree so far, in clock ticks; null when unknown. */
+  cpuTicks(): number | null {
+    let total: number | null = null;
+    for (const pid of this.treePids()) {
+      const ticks = cpuTicks(pid);
+      if (ticks !== null) total = (total ?? 0) + ticks;
+    }
+    return total;
   }
 
   /** SIGKILL now; calls in flight fail with `reason`. */
@@ -228,9 +353,10 @@ export class RuntimeProcess {
       this.#queue.push(message);
       return;
     }
-    if (this.#state === 'dead' || !this.#child.connected) return;
+    if (this.#state === 'dead' || !this.#channel.writable) return;
+    let frame: Buffer;
     try {
-      this.#child.send(message);
+      frame = encodeFrame(message);
     } catch (error) {
       // Arguments JSON cannot carry (BigInt, cycles) are the caller's bug; fail that call only.
       if (message.type === 'call') {
@@ -241,7 +367,9 @@ export class RuntimeProcess {
           logs: [],
         });
       }
+      return;
     }
+    this.#channel.write(frame);
   }
 
   #settle(id: number, answer: RuntimeAnswer): void {
@@ -249,39 +377,69 @@ export class RuntimeProcess {
     if (pending === undefined) return;
     clearTimeout(pending.timer);
     this.#pending.delete(id);
+    this.#lastActivity = Date.now();
     pending.resolve(answer);
     if (this.#retiring && this.#pending.size === 0) {
       this.#killWith(failure('runtime', 'RuntimeStoppedError', 'The script runtime was stopped'));
     }
   }
 
-  #onMessage(raw: unknown): void {
-    if (!isRecord(raw)) return;
-    const message = raw as Partial<ChildMessage>;
+  #onData(chunk: Buffer): void {
+    if (this.#state === 'dead') return;
+    const decoded = this.#decoder.push(chunk);
+    if (!decoded.ok) {
+      this.#protocolViolation(decoded.reason);
+      return;
+    }
+    for (const raw of decoded.messages) {
+      const message = parseChildMessage(raw);
+      if (message === null) {
+        this.#protocolViolation('a frame does not have the shape of any runtime message');
+        return;
+      }
+      this.#onMessage(message);
+      if (!this.alive) return;
+    }
+  }
+
+  /** Anything but well-formed frames means the child is not our host code speaking: end it. */
+  #protocolViolation(reason: string): void {
+    this.#killWith(failure('runtime', 'RuntimeProtocolError', `The script runtime was stopped: ${reason}`));
+  }
+
+  #onMessage(message: ChildMessage): void {
     switch (message.type) {
       case 'ready':
-        this.#onReady();
+        if (this.#state === 'starting') this.#onReady();
+        else this.#unsolicitedFrame();
         break;
-      case 'result': {
-        const result = message as Partial<ResultMessage>;
-        if (typeof result.id !== 'number') return;
-        const logs = sanitiseLogs(result.logs);
+      case 'result':
+        if (!this.#pending.has(message.id)) {
+          if (!this.#settledEarly.delete(message.id)) this.#unsolicitedFrame();
+          return;
+        }
         this.#settle(
-          result.id,
-          result.ok === true
-            ? { ok: true, result: result.result, logs }
-            : { ok: false, error: sanitiseFailure(result.error), logs },
+          message.id,
+          message.ok ? { ok: true, result: message.result, logs: message.logs } : { ok: false, error: message.error ?? failure('runtime', 'Error', ''), logs: message.logs },
         );
         break;
-      }
       case 'pong':
-        if (this.#pingTimer !== null) clearTimeout(this.#pingTimer);
+        if (this.#pingTimer === null) {
+          this.#unsolicitedFrame();
+          return;
+        }
+        clearTimeout(this.#pingTimer);
         this.#pingTimer = null;
         break;
       case 'fatal':
-        this.#fatal = sanitiseFailure((message as { error?: unknown }).error);
+        this.#fatal = message.error;
         break;
     }
+  }
+
+  #unsolicitedFrame(): void {
+    this.#unsolicited += 1;
+    if (this.#unsolicited > UNSOLICITED_FRAME_LIMIT) this.#protocolViolation(`more than ${UNSOLICITED_FRAME_LIMIT} frames answered nothing`);
   }
 
   #onReady(): void {
@@ -295,6 +453,7 @@ export class RuntimeProcess {
   }
 
   #onTimeout(id: number, label: string, timeoutMs: number): void {
+    this.#markSettledEarly(id);
     this.#settle(id, {
       ok: false,
       error: failure('timeout', 'TimeoutError', `${label} did not finish within ${timeoutMs} ms`),
@@ -321,12 +480,35 @@ export class RuntimeProcess {
     this.#killReason ??= reason;
     this.#deathReason ??= reason;
     this.#markDead();
-    try {
-      this.#child.kill('SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    this.#killTree();
     this.#failPending(reason);
+    // Should a process of the tree escape the group kill, the pool must not wait for it forever.
+    setTimeout(() => {
+      if (!this.#exitedMarked) {
+        this.#killTree();
+        this.#finishExit();
+      }
+    }, EXIT_WAIT_MS).unref();
+  }
+
+  /**
+   * SIGKILL to the whole process group: the sandbox launcher and everything it started
+   * (spawned detached, so the group is the runtime's own; nothing inside can leave it, as
+   * scripts cannot call setsid). Killing only the launcher would leave its child running if
+   * it had not yet armed --die-with-parent.
+   */
+  #killTree(): void {
+    const pid = this.#child.pid;
+    try {
+      if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+      else this.#child.kill('SIGKILL');
+    } catch {
+      try {
+        this.#child.kill('SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   #markDead(): void {
@@ -349,7 +531,16 @@ export class RuntimeProcess {
     this.#deathReason ??= this.#exitFailure(code, signal);
     this.#markDead();
     this.#failPending(this.#deathReason);
-    this.#markExited();
+    this.#finishExit();
+  }
+
+  #finishExit(): void {
+    if (this.#exitedMarked) return;
+    this.#exitedMarked = true;
+    void this.#broker
+      .then((broker) => broker?.close())
+      .catch(() => {})
+      .finally(() => this.#markExited());
   }
 
   /** Why the process ended, for the calls it had in flight; stderr is complete by 'close'. */

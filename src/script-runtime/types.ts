@@ -1,3 +1,5 @@
+import type { EgressPolicy } from './egress-broker.js';
+
 /**
  * Public types of the script runtime. The runtime is a generic runner: it is handed named
  * sources, env, limits and an egress policy, runs one entry with arguments, and answers a
@@ -34,15 +36,6 @@ export interface RuntimeLimits {
   memoryMb?: number;
 }
 
-/**
- * Where a runtime may connect. `allow` lists host names or IPs (empty means any host except
- * the always-blocked ones); `deny` lists `host:port` (or bare hosts) refused whatever `allow` says.
- */
-export interface EgressPolicy {
-  allow: readonly string[];
-  deny: readonly string[];
-}
-
 export interface RuntimeSpec {
   /** One runtime per key; two keys never share a process. */
   key: string;
@@ -55,6 +48,10 @@ export interface RuntimeSpec {
   /** How messages name an entry (`The Get user script`); default `The <entry> entry`. */
   labels?: Readonly<Record<string, string>>;
   limits: RuntimeLimits;
+  /**
+   * Where the runtime may connect, enforced by its egress broker in the server (see
+   * egress-broker.ts; `egressPolicyFor` builds one). Missing means public addresses only.
+   */
   egress?: EgressPolicy;
 }
 
@@ -67,6 +64,37 @@ export interface ScriptRuntimePoolOptions {
   warmSpare?: boolean;
   /** Bound on captured console output per call, in bytes. Default 64 KiB. */
   logLimitBytes?: number;
+  /** Bound on a call's result (its JSON), in bytes; a bigger one fails with `invalid_result`. Default 1 MiB. */
+  resultLimitBytes?: number;
+  /**
+   * OS sandbox of the runtimes: `auto` (default) takes the strongest `sandboxCapabilities()`
+   * finds; a level forces it (tests, benchmarks).
+   */
+  sandbox?: 'auto' | 'bwrap' | 'unshare' | 'none';
+  /**
+   * The address the server listens on. Without an OS sandbox, scripts run only while this is
+   * a loopback address (a developer's machine) or `allowUnsandboxed` is set; otherwise every
+   * call fails with kind `denied` saying what to install or set. Default `127.0.0.1`.
+   */
+  listenHost?: string;
+  /** `GATEHOUSE_UNSAFE_SCRIPTS=1`: the operator trusts every script author; run without an OS sandbox anywhere. */
+  allowUnsandboxed?: boolean;
+  /**
+   * A runtime using more CPU than this share of a core, with no call in flight, for about a
+   * second is stopped (a timer left spinning after a call). Default 0.1: an idle runtime uses
+   * none, and a spinning one gets only its fair share of a busy machine.
+   */
+  idleCpuShare?: number;
+}
+
+/** What the pool runs scripts in, for the server's start-up log and the console. */
+export interface SandboxStatus {
+  level: 'bwrap' | 'unshare' | 'none';
+  reason: string;
+  /** False when there is no OS sandbox and the server listens beyond loopback without `allowUnsandboxed`. */
+  scriptsAllowed: boolean;
+  /** Set when scripts run without an OS sandbox, or are refused: the text to show. */
+  warning?: string;
 }
 
 export const DEFAULT_MEMORY_MB = 128;
@@ -75,6 +103,7 @@ export const MAX_MEMORY_MB = 4096;
 export const MIN_TIMEOUT_MS = 100;
 export const MAX_TIMEOUT_MS = 30_000;
 export const DEFAULT_LOG_LIMIT_BYTES = 64 * 1024;
+export const DEFAULT_RESULT_LIMIT_BYTES = 1024 * 1024;
 
 export function entryLabel(spec: Pick<RuntimeSpec, 'labels'>, entry: string): string {
   return spec.labels?.[entry] ?? `The ${entry} entry`;

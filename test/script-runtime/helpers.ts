@@ -19,6 +19,14 @@ export function getUser(body: string): Partial<Record<ScriptName, string>> {
   return { getUser: `async function getUser(query, context) { if (query?.alive === true) return { id: 'alive' };\n${body}\n}` };
 }
 
+/** Script code defining `writeFrame(value)`: writes one well-formed frame onto the runtime's channel (fd 3), as a hostile script can. */
+export const WRITE_FRAME = `const writeFrame = (value) => {
+  const body = Buffer.from(JSON.stringify(value));
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length);
+  process.getBuiltinModule('fs').writeSync(3, Buffer.concat([head, body]));
+};`;
+
 /** The query that takes the `alive` path of scripts made by `getUser`. */
 export const ALIVE = [{ alive: true }, {}];
 
@@ -32,7 +40,10 @@ export const GOOD_USER = getUser('return { id: "u1", email: query.email };');
 export class TestPool {
   readonly runtime: ScriptRuntimePool;
   constructor(options: ConstructorParameters<typeof ScriptRuntimePool>[0] = {}) {
-    this.runtime = new ScriptRuntimePool({ warmSpare: false, ...options });
+    // GATEHOUSE_TEST_SANDBOX=none|unshare|bwrap runs the suite at that level (default: the machine's best).
+    const level = process.env['GATEHOUSE_TEST_SANDBOX'];
+    const sandbox = level === 'none' || level === 'unshare' || level === 'bwrap' ? level : 'auto';
+    this.runtime = new ScriptRuntimePool({ warmSpare: false, sandbox, ...options });
   }
   call(s: ConnectionSpec, script: ScriptName, args: unknown[]): Promise<CallOutcome> {
     return runUserScript(this.runtime, s, script, args);

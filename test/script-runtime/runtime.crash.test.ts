@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { alivePid, expectReplaced, expectSameRuntime, getUser, newPool, spec } from './helpers.js';
+import { sandboxCapabilities } from '../../src/script-runtime/index.js';
+import { alivePid, expectReplaced, expectSameRuntime, getUser, newPool, spec, WRITE_FRAME } from './helpers.js';
 
 const pool = newPool();
 afterAll(() => pool.close());
@@ -53,10 +54,11 @@ describe('a runtime that dies fails its calls as values, and the next call gets 
     await expectSameRuntime(pool, s, pid);
   });
 
-  test('a script closing the IPC channel (and removing the runtime\'s own exit on disconnect) is killed by the server', async () => {
-    // Generous limit: the call must fail through the server's disconnect handling, not its timer.
-    // The interval keeps the process alive once the channel is gone.
-    const s = spec(getUser("process.removeAllListeners('disconnect'); process.disconnect(); setInterval(() => {}, 1000); await new Promise(() => {});"), { timeoutMs: 5000 });
+  // At the unshare level the launcher holds fd 3 as well, so a closed channel is noticed by the timeout only (README).
+  test.skipIf(process.env['GATEHOUSE_TEST_SANDBOX'] === 'unshare' || sandboxCapabilities().level === 'unshare')('a script closing the channel (fd 3) and blocking the runtime\'s own exit is killed by the server', async () => {
+    // Generous limit: the call must fail through the server's handling of a closed channel,
+    // not its timer. The 'exit' listener keeps the process from ending on its own.
+    const s = spec(getUser("process.on('exit', () => { for (;;) {} }); process.getBuiltinModule('fs').closeSync(3); setInterval(() => {}, 1000); await new Promise(() => {});"), { timeoutMs: 5000 });
     const pid = await alivePid(pool, s);
     const outcome = await pool.call(s, 'getUser', [{}, {}]);
     expect(outcome).toMatchObject({
@@ -67,14 +69,14 @@ describe('a runtime that dies fails its calls as values, and the next call gets 
     await expectReplaced(pool, s, pid);
   });
 
-  test('forged messages from a script do not crash the server', async () => {
-    const s = spec(getUser(`
-      process.send({ type: 'result', id: 'nope' });
-      process.send({ type: 'result', id: 999999, ok: true, result: { id: 'forged' } });
-      process.send({ type: 'fatal' });
-      process.send(null);
-      process.send({ type: 'unknown' });
+  test('well-formed frames a script forges for calls that are not pending are ignored', async () => {
+    const s = spec(getUser(`${WRITE_FRAME}
+      writeFrame({ type: 'result', id: 999999, ok: true, result: { id: 'forged' }, logs: [] });
+      writeFrame({ type: 'pong', id: 1 });
+      writeFrame({ type: 'ready' });
       return { id: 'real' };`));
+    const pid = await alivePid(pool, s);
     expect(await pool.call(s, 'getUser', [{}, {}])).toMatchObject({ ok: true, result: { id: 'real' } });
+    await expectSameRuntime(pool, s, pid);
   });
 });

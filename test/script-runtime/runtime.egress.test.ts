@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { afterAll, describe, expect, test } from 'vitest';
+import { sandboxCapabilities } from '../../src/script-runtime/index.js';
 import type { CallOutcome, ConnectionSpec } from '../../src/custom-db/contract/script-contract.js';
 import { alivePid, expectSameRuntime, getUser, newPool, spec } from './helpers.js';
 
@@ -58,7 +60,7 @@ describe('egress guard', () => {
   test('allowedHosts narrows egress: hosts outside the list are denied, listed ones connect', async () => {
     const query = "const { Client } = require('pg'); const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' }); await c.connect(); try { const r = await c.query('SELECT 1 AS one'); return { id: r.rows[0].one }; } finally { await c.end(); }";
     const refused = await expectRefused(query, { allowedHosts: ['db.internal.example'] });
-    expect(refused.ok === false && refused.error.message).toContain("not in this connection's list of allowed hosts");
+    expect(refused.ok === false && refused.error.message).toContain('allowed hosts');
     const { outcome } = await call(query, { allowedHosts: ['127.0.0.1'] });
     expect(outcome).toMatchObject({ ok: true, result: { id: 1 } });
   });
@@ -71,7 +73,37 @@ describe('egress guard', () => {
       try { Object.defineProperty(Socket.prototype, 'connect', { value: () => undefined }); } catch {}
       const socket = new Socket();
       socket.connect(80, '169.254.169.254');
-      await new Promise((resolve, reject) => { socket.on('connect', resolve); socket.on('error', reject); });
+      // With brokered egress 'connect' means the broker took the request; wait for what follows.
+      await new Promise((resolve, reject) => { socket.on('error', reject); socket.on('close', () => reject(new Error('closed'))); setTimeout(resolve, 2000); });
       return null;`);
+  });
+});
+
+describe.skipIf(sandboxCapabilities().level === 'none' || process.env['GATEHOUSE_TEST_SANDBOX'] === 'none')('the server\'s own services (brokered egress)', () => {
+  test("the server's HTTP port and its store are refused even when loopback is allowed; the database is not", async () => {
+    // A loopback canary stands in for the server's HTTP listener; PostgreSQL on 5432 is the database.
+    let hits = 0;
+    const canary = net.createServer((socket) => {
+      hits += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+    const port = (canary.address() as net.AddressInfo).port;
+    try {
+      const serverServices = { http: { host: '0.0.0.0', port }, store: { host: '127.0.0.1', port: 5432 } };
+      const connect = (target: number): string =>
+        `const s = require('pg').Client; const c = new s({ host: '127.0.0.1', port: ${target}, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 800 }); await c.connect(); try { return { id: (await c.query('SELECT 1 AS one')).rows[0].one }; } finally { await c.end(); }`;
+      const toServer = await expectRefused(connect(port), { allowedHosts: ['127.0.0.1'], serverServices });
+      expect(toServer.ok === false && toServer.error.message).toContain("server's own service");
+      // The store is PostgreSQL on 5432 here: refused to a connection whose database is elsewhere...
+      const toStore = await expectRefused(connect(5432), { allowedHosts: ['127.0.0.1'], serverServices, env: { DB_HOST: 'db.example.com', DB_PORT: '5432' } });
+      expect(toStore.ok === false && toStore.error.message).toContain("server's own service");
+      // ...and reachable to one whose own database it is (the console warns about that setup).
+      const { outcome } = await call(connect(5432), { serverServices, env: { DB_CONNECTION_URI: 'postgres://postgres@127.0.0.1:5432/postgres' } });
+      expect(outcome).toMatchObject({ ok: true, result: { id: 1 } });
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise((resolve) => canary.close(resolve));
+    }
   });
 });

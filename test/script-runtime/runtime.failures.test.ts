@@ -136,4 +136,20 @@ describe('console output is captured per call', () => {
       await small.close();
     }
   });
+
+  test('a thrown Proxy whose traps throw fails as a runtime error at once, not as a timeout', async () => {
+    const s = spec(getUser('throw new Proxy({}, { get() { throw new Error("trap"); }, getPrototypeOf() { throw new Error("trap"); }, has() { throw new Error("trap"); } });'), { timeoutMs: 3000 });
+    const outcome = await pool.call(s, 'getUser', [{}, {}]);
+    expect(outcome).toMatchObject({ ok: false, error: { kind: 'runtime', name: 'Error' } });
+    expect(outcome.ok === false && outcome.error.message).toContain('cannot be read');
+  });
+
+  test('an error with a very long name is clipped, not taken for a broken frame', async () => {
+    const s = spec(getUser('const e = new Error("long"); e.name = "N".repeat(5000); throw e;'));
+    const pid = await alivePid(pool, s);
+    const outcome = await pool.call(s, 'getUser', [{}, {}]);
+    expect(outcome).toMatchObject({ ok: false, error: { kind: 'runtime', message: 'long' } });
+    expect(outcome.ok === false && outcome.error.name.length).toBeLessThanOrEqual(201);
+    await expectSameRuntime(pool, s, pid);
+  });
 });

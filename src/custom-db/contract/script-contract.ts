@@ -118,8 +118,22 @@ export interface ConnectionSpec {
   timeoutMs: number;
   /** V8 heap cap of the runtime, default 128, clamped to 32..4096. */
   memoryMb?: number;
-  /** Optional egress allowlist (host names or IPs); empty or undefined means any host except the always-blocked ones. */
+  /**
+   * Optional egress allowlist (names, IPs or CIDR blocks, optionally `:port`); empty or
+   * undefined means any public address. The connection's own database servers are always allowed.
+   */
   allowedHosts?: string[];
-  /** `host:port` (or bare hosts) refused whatever `allowedHosts` says, e.g. the server's own HTTP port and store. */
-  deniedHosts?: string[];
+  /** The connection's database servers; derived from `env` (DB_CONNECTION_URI, or DB_HOST and DB_PORT) when missing. */
+  databaseHosts?: { host: string; port?: number }[];
+  /**
+   * The server's own listeners, refused to scripts whatever else allows them: its HTTP
+   * address and its store's database server. Set by the server (the same for every connection).
+   */
+  serverServices?: { http: ServiceAddress; store?: ServiceAddress };
+}
+
+/** Where a listening service is (`host` may be `0.0.0.0` or `::` for every interface). */
+export interface ServiceAddress {
+  host: string;
+  port: number;
 }

@@ -9,7 +9,9 @@
  * loads every entry once, and answers `call`s, many at a time, each identified by its
  * request id. It knows no entry names of its own.
  */
+import net from 'node:net';
 import vm from 'node:vm';
+import { installEgressClient } from './egress-client.mjs';
 import { installEgressGuard } from './egress-guard.mjs';
 import { lockDown } from './lockdown.mjs';
 import {
@@ -30,43 +32,84 @@ import {
  * @typedef {import('./sandbox.mjs').CallStore} CallStore
  */
 
-// Held before any script runs: a script may replace `process.send`, but not ours.
-const channelSend = /** @type {NonNullable<typeof process.send>} */ (process.send).bind(process);
+// Held before any script runs: a script may replace `process.exit`, but not ours.
+const exit = process.exit.bind(process);
 
-/** @param {ChildMessage} message */
-function send(message) {
-  try {
-    channelSend(message);
-  } catch (error) {
-    // JSON cannot carry BigInt and circular values; retry with BigInt as strings, then give up.
-    if (message.type !== 'result' || !message.ok) throw error;
-    let normalised;
-    try {
-      normalised = JSON.parse(JSON.stringify(message.result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
-    } catch (inner) {
-      channelSend({
-        type: 'result',
-        id: message.id,
-        ok: false,
-        error: {
-          kind: 'invalid_result',
-          name: 'InvalidResultError',
-          message: `The result cannot be sent back to the server: ${inner instanceof Error ? inner.message : String(inner)}`,
-        },
-        logs: message.logs,
-      });
-      return;
-    }
-    channelSend({ ...message, result: normalised });
-  }
+/**
+ * The channel to the server: fd 3, a plain pipe carrying length-prefixed JSON frames (see
+ * ../frames.ts). There is no Node IPC channel (`process.send` does not exist here). A script
+ * can reach fd 3 too; the server checks every frame it receives, so that gains it nothing.
+ */
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+
+/** @param {string} json */
+function frame(json) {
+  const body = Buffer.from(json, 'utf8');
+  const out = Buffer.allocUnsafe(4 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  body.copy(out, 4);
+  return out;
 }
 
-const guard = installEgressGuard((error) => {
-  // A refused connection fails the call that made it at once (a driver may otherwise retry
-  // until its own timeout). Outside a call there is no one to tell.
-  const store = callStorage.getStore();
-  store?.deny?.(error);
-});
+let resultLimit = 1024 * 1024;
+
+/**
+ * @param {ChildMessage} message
+ * @param {() => void} [written]
+ */
+function send(message, written) {
+  channel.write(frame(encode(message)), written);
+}
+
+/**
+ * JSON of a message; a result JSON cannot carry (BigInt as strings, else the reason) or one
+ * over the result limit becomes an `invalid_result` failure here, before the server sees it.
+ * @param {ChildMessage} message
+ * @returns {string}
+ */
+function encode(message) {
+  if (message.type !== 'result' || !message.ok) return JSON.stringify(message);
+  /** @type {string} */
+  let result;
+  try {
+    result = JSON.stringify(message.result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+  } catch (error) {
+    return JSON.stringify(invalid(message, `The result cannot be sent back to the server: ${error instanceof Error ? error.message : String(error)}`));
+  }
+  if (Buffer.byteLength(result, 'utf8') > resultLimit) {
+    return JSON.stringify(invalid(message, `The result is larger than the ${resultLimit}-byte limit`));
+  }
+  const { result: _dropped, ...rest } = message;
+  // `result` is spliced in as already-encoded JSON rather than stringified twice.
+  const head = JSON.stringify(rest);
+  return message.result === undefined ? head : `${head.slice(0, -1)},"result":${result}}`;
+}
+
+/**
+ * @param {import('../protocol.js').ResultMessage} message
+ * @param {string} why
+ * @returns {import('../protocol.js').ResultMessage}
+ */
+function invalid(message, why) {
+  return { type: 'result', id: message.id, ok: false, error: { kind: 'invalid_result', name: 'InvalidResultError', message: why }, logs: message.logs };
+}
+
+/**
+ * In the OS sandbox there is no network: every connection goes to the server's egress broker,
+ * which decides (and fails the call on a refusal). Without a sandbox, the in-process guard is
+ * the only check there is.
+ */
+const egressSocket = process.env['GATEHOUSE_EGRESS_SOCKET'];
+delete process.env['GATEHOUSE_EGRESS_SOCKET'];
+const guard =
+  typeof egressSocket === 'string' && egressSocket !== ''
+    ? (installEgressClient({ socketPath: egressSocket, currentCallId: () => callStorage.getStore()?.id ?? undefined }), null)
+    : installEgressGuard((error) => {
+        // A refused connection fails the call that made it at once (a driver may otherwise
+        // retry until its own timeout). Outside a call there is no one to tell.
+        const store = callStorage.getStore();
+        store?.deny?.(error);
+      });
 lockDown();
 
 // The drivers may log; everything a script or driver prints belongs to the current call.
@@ -81,11 +124,11 @@ process.on('unhandledRejection', (reason) => {
 // parent fails the pending calls with this reason and the next call gets a fresh runtime.
 process.on('uncaughtException', (error) => {
   try {
-    channelSend({ type: 'fatal', error: toFailure(error, 'runtime') }, undefined, undefined, () => process.exit(70));
+    send({ type: 'fatal', error: toFailure(error, 'runtime') }, () => exit(70));
   } catch {
-    process.exit(70);
+    exit(70);
   }
-  setTimeout(() => process.exit(70), 1000).unref();
+  setTimeout(() => exit(70), 1000).unref();
 });
 
 const PARAMS = ['env', 'require', 'console'];
@@ -168,7 +211,8 @@ let loadStore = null;
 function init(message) {
   if (loading !== null) return;
   logLimit = message.logLimitBytes;
-  guard.configure(message.allowedHosts);
+  resultLimit = message.resultLimitBytes;
+  guard?.configure(message.allowedHosts);
   const env = Object.freeze({ ...message.env });
   Object.defineProperty(globalThis, 'env', { value: env, writable: false, configurable: false });
   const store = newCallStore(logLimit, null);
@@ -190,7 +234,7 @@ async function call(message) {
   const denied = new Promise((_resolve, reject) => {
     deny = reject;
   });
-  const store = newCallStore(logLimit, deny);
+  const store = newCallStore(logLimit, deny, message.id);
   /** @type {import('../protocol.js').ResultMessage} */
   let answer;
   try {
@@ -208,7 +252,13 @@ async function call(message) {
       answer = { type: 'result', id: message.id, ok: true, result, logs: store.logs };
     }
   } catch (error) {
-    const kind = error instanceof Error && error.name === 'EgressDeniedError' ? 'denied' : undefined;
+    /** @type {'denied' | undefined} */
+    let kind;
+    try {
+      kind = error instanceof Error && error.name === 'EgressDeniedError' ? 'denied' : undefined;
+    } catch {
+      // A thrown Proxy: toFailure says so.
+    }
     answer = { type: 'result', id: message.id, ok: false, error: toFailure(error, kind), logs: store.logs };
   }
   store.deny = null;
@@ -220,9 +270,26 @@ async function call(message) {
 }
 
 // The server went away (or closed this runtime): nothing is left to answer.
-process.on('disconnect', () => process.exit(0));
+channel.on('end', () => exit(0));
+channel.on('close', () => exit(0));
+channel.on('error', () => exit(0));
 
-process.on('message', (/** @type {ParentMessage} */ message) => {
+/** Frames from the server (trusted, but a frame may arrive in pieces). */
+/** @type {Buffer} */
+let pending = Buffer.alloc(0);
+channel.on('data', (/** @type {Buffer} */ chunk) => {
+  pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+  while (pending.length >= 4) {
+    const length = pending.readUInt32BE(0);
+    if (pending.length < 4 + length) break;
+    const body = pending.subarray(4, 4 + length).toString('utf8');
+    pending = pending.subarray(4 + length);
+    onMessage(/** @type {ParentMessage} */ (JSON.parse(body)));
+  }
+});
+
+/** @param {ParentMessage} message */
+function onMessage(message) {
   switch (message.type) {
     case 'init':
       init(message);
@@ -234,6 +301,6 @@ process.on('message', (/** @type {ParentMessage} */ message) => {
       send({ type: 'pong', id: message.id });
       break;
   }
-});
+}
 
 send({ type: 'ready' });

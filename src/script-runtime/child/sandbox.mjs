@@ -16,6 +16,7 @@ import { DENIED_CODE } from './egress-guard.mjs';
  */
 
 const MAX_MESSAGE_CHARS = 8 * 1024;
+const MAX_NAME_CHARS = 200;
 const MAX_STACK_CHARS = 8 * 1024;
 
 export class ModuleNotAllowedError extends Error {
@@ -70,6 +71,7 @@ export function scriptRequire(id) {
  * @property {number} limit
  * @property {boolean} truncated
  * @property {((error: Error) => void) | null} deny fails the call at once (null when not in a call)
+ * @property {number | null} id the server's id of the call (null while loading), sent with brokered connections
  */
 
 /** @type {AsyncLocalStorage<CallStore>} */
@@ -78,10 +80,11 @@ export const callStorage = new AsyncLocalStorage();
 /**
  * @param {number} limit
  * @param {((error: Error) => void) | null} deny
+ * @param {number | null} [id]
  * @returns {CallStore}
  */
-export function newCallStore(limit, deny) {
-  return { logs: [], bytes: 0, limit, truncated: false, deny };
+export function newCallStore(limit, deny, id = null) {
+  return { logs: [], bytes: 0, limit, truncated: false, deny, id };
 }
 
 /**
@@ -150,6 +153,20 @@ function clip(text, max) {
  * @returns {ScriptFailure}
  */
 export function toFailure(error, kind) {
+  try {
+    return readFailure(error, kind);
+  } catch {
+    // A thrown Proxy or an object whose getters throw: nothing of it can be read safely.
+    return { kind: kind ?? 'runtime', name: 'Error', message: 'The script threw a value that cannot be read (a Proxy, or an object whose properties throw)' };
+  }
+}
+
+/**
+ * @param {unknown} error
+ * @param {FailureKind} [kind]
+ * @returns {ScriptFailure}
+ */
+function readFailure(error, kind) {
   let name = 'Error';
   let message;
   /** @type {string | undefined} */
@@ -179,7 +196,8 @@ export function toFailure(error, kind) {
     if (typeof resource === 'string') message = `${message} (${resource})`;
   }
   /** @type {ScriptFailure} */
-  const failure = { kind: resolved, name, message: clip(message, MAX_MESSAGE_CHARS) };
+  // The server refuses a failure whose name is over 256 characters as a broken frame.
+  const failure = { kind: resolved, name: clip(String(name), MAX_NAME_CHARS), message: clip(String(message), MAX_MESSAGE_CHARS) };
   if (stack !== undefined) failure.stack = stack;
   return failure;
 }
