@@ -32,6 +32,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 
   const address = await server.app.listen({ port: config.port, host: config.host });
+  const sandbox = server.runtimes.sandboxStatus();
+  if (sandbox.warning !== undefined) log.warn(sandbox.warning);
+  else log.info(`custom database scripts run in the ${sandbox.level} sandbox (${sandbox.reason})`);
   const base = address.replace('://0.0.0.0', '://127.0.0.1');
   if (server.generatedAdminToken) {
     // Printed once, on stdout and not through the logger, so log shipping never carries it.

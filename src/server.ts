@@ -19,6 +19,7 @@ import { customDbRepository } from './store/custom-db.js';
 import { ScriptRuntimePool, type ScriptRuntimePoolOptions } from './script-runtime/index.js';
 import { connectionLog } from './custom-db/connection-log.js';
 import { customDbService } from './custom-db/custom-db-service.js';
+import type { ServerServices } from './custom-db/runtime-spec.js';
 import { connectionConfigs } from './custom-db/connection-configs.js';
 import { loginThrottle } from './auth/login-throttle.js';
 import { loginUseCase } from './auth/login.js';
@@ -74,7 +75,11 @@ export interface ServerOptions {
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const runtimes = new ScriptRuntimePool(options.runtimes);
+  const runtimes = new ScriptRuntimePool({
+    listenHost: config.host,
+    allowUnsandboxed: config.unsafeScripts === true,
+    ...options.runtimes,
+  });
   try {
     const settings = settingsRepository(store.db);
     const secretKey = loadOrGenerateSecretKey(config.secretKey, config.dataDir);
@@ -91,7 +96,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const users = usersRepository(store.db);
     const repository = customDbRepository(store.db);
     const log = connectionLog(repository, (error) => app.log.warn({ err: error }, 'connection log entry lost'));
-    const customDb = customDbService({ configs: connectionConfigs(repository, box), users, runtimes, log });
+    let serverServices: ServerServices | undefined;
+    const customDb = customDbService({
+      configs: connectionConfigs(repository, box),
+      users,
+      runtimes,
+      log,
+      // Known once the server listens (PORT=0 picks the port then); fixed from that moment.
+      serverServices: () => (serverServices ??= ownServices(app, config)),
+    });
 
     const now = options.now ?? Date.now;
     const mailLog: MailLog = {
@@ -175,6 +188,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         tokens,
         adminToken: admin.check,
         publicIps: config.publicIps,
+        scriptSandbox: () => runtimes.sandboxStatus(),
         passwordReset: reset,
         emailVerification: verification,
         outbox,
@@ -224,4 +238,24 @@ function listeningUrl(app: FastifyInstance, config: Config): string {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   return `http://${host}:${port}`;
+}
+
+/**
+ * The server's own HTTP listener and its PostgreSQL store, which scripts may never reach
+ * (the store only when it is also the connection's database). Undefined until listening.
+ */
+function ownServices(app: FastifyInstance, config: Config): ServerServices | undefined {
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) return undefined;
+  const http = { host: config.host, port: address.port };
+  if (config.databaseUrl === undefined) return { http };
+  try {
+    const url = new URL(config.databaseUrl);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    // A socket path (host=/var/run/…) cannot be reached through the broker anyway.
+    if (host === '') return { http };
+    return { http, store: { host, port: url.port === '' ? 5432 : Number(url.port) } };
+  } catch {
+    return { http };
+  }
 }

@@ -32,6 +32,11 @@ export interface Config {
   logLevel?: LogLevel;
   /** GATEHOUSE_PUBLIC_URL: what browsers and applications see; undefined = http://<HOST>:<bound port> */
   publicUrl?: string | undefined;
+  /**
+   * GATEHOUSE_UNSAFE_SCRIPTS=1: the operator trusts every script author, so scripts may run
+   * without an OS sandbox on any address (by default they do only on loopback).
+   */
+  unsafeScripts?: boolean;
   /** GATEHOUSE_SMTP_URL: `smtp://…` or `smtps://…`; undefined = development mail (logged, kept in the pool's outbox) */
   smtpUrl?: string | undefined;
   /** GATEHOUSE_MAIL_FROM: the sender of every email; undefined = DEFAULT_MAIL_FROM */
@@ -149,12 +154,17 @@ export function loadConfig(env: Env = process.env): ConfigResult {
   }
 
   const publicUrl = readPublicUrl(value('GATEHOUSE_PUBLIC_URL'), problems);
+  const rawUnsafe = value('GATEHOUSE_UNSAFE_SCRIPTS');
+  if (rawUnsafe !== undefined && rawUnsafe !== '0' && rawUnsafe !== '1') {
+    problems.push(`GATEHOUSE_UNSAFE_SCRIPTS must be 1 (trust every script author: run scripts without an OS sandbox) or 0 (got "${rawUnsafe}"); unset it to keep the sandbox rule.`);
+  }
+  const unsafeScripts = rawUnsafe === '1';
   const { smtpUrl, mailFrom } = readMail(value('GATEHOUSE_SMTP_URL'), value('GATEHOUSE_MAIL_FROM'), problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom },
+    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts },
   };
 }
 

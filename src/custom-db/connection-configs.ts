@@ -8,6 +8,7 @@ import { fail, ok, type Result } from '../domain/result.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CustomDbRepository } from '../store/custom-db.js';
 import { checkScriptSource } from './contract/source-check.js';
+import { parseAllowedHost } from '../script-runtime/index.js';
 import type { ScriptName } from './contract/script-contract.js';
 import { defaultConfig, uriProblem, type CustomDbConfig } from './connection-config.js';
 import { maskConfig, unmask } from './config-secrets.js';
@@ -52,6 +53,10 @@ export function connectionConfigs(repository: CustomDbRepository, box: SecretBox
         if (!checked.ok) {
           return fail('VALIDATION_ERROR', `scripts.${name}: ${checked.message} (line ${checked.line}, column ${checked.column})`);
         }
+      }
+      const badHost = (changes.allowedHosts ?? []).findIndex((entry) => parseAllowedHost(entry) === null);
+      if (badHost >= 0) {
+        return fail('VALIDATION_ERROR', `body.allowedHosts[${badHost}] must be a host name, an IP address or a CIDR block, optionally with :port`);
       }
       const submitted: CustomDbConfig = {
         enabled: changes.enabled ?? stored.enabled,

@@ -15,6 +15,7 @@ import type { ConfigChanges, ConnectionConfigs } from './connection-configs.js';
 import type { ConnectionLog } from './connection-log.js';
 import type { CustomDbMode } from './modes.js';
 import { createScriptCaller, type ScriptCaller } from './script-caller.js';
+import type { ServerServices } from './runtime-spec.js';
 
 export interface MigrationProgress {
   migratedUsers: number;
@@ -37,9 +38,12 @@ export interface CustomDbDependencies {
   users: UsersRepository;
   runtimes: ScriptRuntimePool;
   log: ConnectionLog;
+  /** where the server itself listens and keeps its store (undefined until it listens) */
+  serverServices?: () => ServerServices | undefined;
 }
 
-export function customDbService({ configs, users, runtimes, log }: CustomDbDependencies): CustomDbService {
+export function customDbService({ configs, users, runtimes, log, serverServices = () => undefined }: CustomDbDependencies): CustomDbService {
+  const callerFor = (pool: Pool, config: CustomDbConfig) => createScriptCaller(pool, config, runtimes, log, serverServices());
   return {
     getMasked: async (poolId) => maskConfig(await configs.load(poolId)),
 
@@ -51,7 +55,7 @@ export function customDbService({ configs, users, runtimes, log }: CustomDbDepen
       return saved;
     },
 
-    debug: async (pool, script, args) => createScriptCaller(pool, await configs.load(pool.id), runtimes, log).call(script, args),
+    debug: async (pool, script, args) => callerFor(pool, await configs.load(pool.id)).call(script, args),
 
     logs: log,
 
@@ -63,7 +67,7 @@ export function customDbService({ configs, users, runtimes, log }: CustomDbDepen
     async scriptsFor(pool) {
       const config = await configs.load(pool.id);
       if (!config.enabled) return null;
-      return { mode: config.mode, scripts: createScriptCaller(pool, config, runtimes, log) };
+      return { mode: config.mode, scripts: callerFor(pool, config) };
     },
   };
 }

@@ -16,9 +16,13 @@ export function scriptEnv(config: CustomDbConfig): Record<string, string> {
   return { ...config.env, ...env };
 }
 
-export function runtimeSpec(poolId: string, config: CustomDbConfig): ConnectionSpec {
+/** The server's own listener and store: scripts may never reach them (unless the store is the connection's own database). */
+export type ServerServices = NonNullable<ConnectionSpec['serverServices']>;
+
+export function runtimeSpec(poolId: string, config: CustomDbConfig, serverServices?: ServerServices): ConnectionSpec {
   return {
     key: poolId,
+    ...(serverServices === undefined ? {} : { serverServices }),
     scripts: config.scripts,
     env: scriptEnv(config),
     timeoutMs: config.timeoutMs,

@@ -29,7 +29,7 @@ import {
 import type { CustomDbConfig } from './connection-config.js';
 import { secretsOf } from './config-secrets.js';
 import { passwordsIn, redactOutcome } from './redaction.js';
-import { runtimeSpec } from './runtime-spec.js';
+import { runtimeSpec, type ServerServices } from './runtime-spec.js';
 import type { ConnectionLog } from './connection-log.js';
 
 function scriptSource(spec: ConnectionSpec, script: ScriptName): string | null {
@@ -123,11 +123,15 @@ export interface ScriptCaller {
  * The runtime spec and the secrets of a config, worked out once per opened config: the
  * same spec object on every call also lets the runtime pool skip re-hashing the scripts.
  */
-const derived = new WeakMap<CustomDbConfig, { poolId: string; spec: ConnectionSpec; secrets: string[] }>();
-function derivedFrom(poolId: string, config: CustomDbConfig): { spec: ConnectionSpec; secrets: string[] } {
+const derived = new WeakMap<CustomDbConfig, { poolId: string; services: ServerServices | undefined; spec: ConnectionSpec; secrets: string[] }>();
+function derivedFrom(
+  poolId: string,
+  config: CustomDbConfig,
+  services: ServerServices | undefined,
+): { spec: ConnectionSpec; secrets: string[] } {
   const cached = derived.get(config);
-  if (cached?.poolId === poolId) return cached;
-  const fresh = { poolId, spec: runtimeSpec(poolId, config), secrets: secretsOf(config) };
+  if (cached?.poolId === poolId && cached.services === services) return cached;
+  const fresh = { poolId, services, spec: runtimeSpec(poolId, config, services), secrets: secretsOf(config) };
   derived.set(config, fresh);
   return fresh;
 }
@@ -137,8 +141,10 @@ export function createScriptCaller(
   config: CustomDbConfig,
   runtimes: ScriptRuntimePool,
   log: ConnectionLog,
+  /** the server's own listener and store, once it listens: refused to scripts */
+  serverServices?: ServerServices,
 ): ScriptCaller {
-  const { spec, secrets: configSecrets } = derivedFrom(pool.id, config);
+  const { spec, secrets: configSecrets } = derivedFrom(pool.id, config, serverServices);
   return {
     async call(script, args, options = {}) {
       const context: ScriptContext = {

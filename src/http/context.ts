@@ -37,6 +37,14 @@ export type TypedApp = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** What the server tells operators about the script sandbox (the runtime's status, structurally). */
+export interface ScriptSandbox {
+  level: 'bwrap' | 'unshare' | 'none';
+  reason: string;
+  scriptsAllowed: boolean;
+  warning?: string;
+}
+
 export interface AppServices {
   pools: PoolsRepository;
   /** The users of a pool, through whichever face its custom database mode selects. */
@@ -50,6 +58,8 @@ export interface AppServices {
   tokens: TokenService;
   adminToken: AdminTokenCheck;
   publicIps: string[];
+  /** the script sandbox this instance enforces (or the warning that it cannot) */
+  scriptSandbox(): ScriptSandbox;
   /** forgot / reset password (auth/password-reset.ts) */
   passwordReset: PasswordReset;
   /** verification emails and their links (auth/email-verification.ts) */

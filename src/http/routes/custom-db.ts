@@ -7,6 +7,7 @@ import {
   LogsResponse,
   MigrationResponse,
   TemplatesResponse,
+  SandboxResponse,
   type ConnectionInput,
 } from '../schemas/custom-db.js';
 import { requirePool, type AppServices, type TypedApp } from '../context.js';
@@ -56,6 +57,15 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     '/api/v1/custom-db/templates',
     { config: docs('Script templates for PostgreSQL, MySQL, MongoDB and web services'), schema: { response: { 200: TemplatesResponse } } },
     async () => ({ list: [...TEMPLATES] }),
+  );
+
+  app.get(
+    '/api/v1/custom-db/sandbox',
+    {
+      config: docs("How this instance isolates scripts: the OS sandbox in use, or why there is none"),
+      schema: { response: { 200: SandboxResponse } },
+    },
+    async () => services.scriptSandbox(),
   );
 
   app.get(

@@ -117,3 +117,10 @@ export const TemplatesResponse = Type.Object({
     }),
   ),
 });
+
+export const SandboxResponse = Type.Object({
+  level: Type.Union([Type.Literal('bwrap'), Type.Literal('unshare'), Type.Literal('none')]),
+  reason: Type.String(),
+  scriptsAllowed: Type.Boolean(),
+  warning: Type.Optional(Type.String()),
+});
