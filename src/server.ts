@@ -168,7 +168,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendPasswordReset: async (pool, email, request) => reset.request(pool, email, request),
       resetPassword: async (pool, token, password) => {
         const outcome = await reset.reset(pool, token, password);
-        return outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message };
+        if (outcome.ok) return { ok: true };
+        // An unusable link reads in the page's own words; other failures (the user database
+        // down, a weak password) say what happened.
+        return outcome.error.code === 'INVALID_TOKEN' ? { ok: false } : { ok: false, message: outcome.error.message };
       },
       log: { error: (details, message) => app.log.error(details, message), warn: (details, message) => app.log.warn(details, message) },
     });
