@@ -157,6 +157,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         const outcome = await reset.reset(pool, token, password);
         return outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message };
       },
+      verifyEmail: async (pool, token) => {
+        const outcome = await verification.verify(pool, token);
+        return outcome.ok ? 'verified' : outcome.error.code === 'INVALID_TOKEN' ? 'invalid' : 'unavailable';
+      },
       log: { error: (details, message) => app.log.error(details, message), warn: (details, message) => app.log.warn(details, message) },
     });
 
