@@ -173,6 +173,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         // down, a weak password) say what happened.
         return outcome.error.code === 'INVALID_TOKEN' ? { ok: false } : { ok: false, message: outcome.error.message };
       },
+      verifyEmail: async (pool, token) => {
+        const outcome = await verification.verify(pool, token);
+        return outcome.ok ? 'verified' : outcome.error.code === 'INVALID_TOKEN' ? 'invalid' : 'unavailable';
+      },
       log: { error: (details, message) => app.log.error(details, message), warn: (details, message) => app.log.warn(details, message) },
     });
 

@@ -6,6 +6,7 @@ import { PoolsPage } from './pages/PoolsPage.js';
 import { SignIn } from './pages/SignIn.js';
 import { Link, mayLeave, parseRoute, paths, useLocationPath } from './router.js';
 import { UsersPage } from './users/UsersPage.js';
+import { OutboxPage } from './email/OutboxPage.js';
 
 export function App() {
   const [token, setTokenState] = useState<string | null>(getToken);
@@ -23,7 +24,7 @@ export function App() {
   );
 
   useEffect(() => {
-    const titles = { pools: 'User pools', customDb: 'Custom database', users: 'Users', notFound: 'Not found' } as const;
+    const titles = { pools: 'User pools', customDb: 'Custom database', users: 'Users', outbox: 'Outbox', notFound: 'Not found' } as const;
     document.title = token === null ? 'Sign in · Gatehouse console' : `${titles[route.page]} · Gatehouse console`;
   }, [route.page, token]);
 
@@ -65,6 +66,11 @@ export function App() {
         {route.page === 'users' && (
           <PoolLayout poolId={route.poolId} current="users">
             <UsersPage poolId={route.poolId} />
+          </PoolLayout>
+        )}
+        {route.page === 'outbox' && (
+          <PoolLayout poolId={route.poolId} current="outbox">
+            <OutboxPage poolId={route.poolId} />
           </PoolLayout>
         )}
         {route.page === 'notFound' && (

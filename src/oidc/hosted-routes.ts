@@ -29,6 +29,7 @@ import {
   registerPage,
   resetPasswordPage,
   signInPage,
+  verifyEmailPage,
   type PageFrame,
   type RenderedPage,
 } from './pages.js';
@@ -45,7 +46,13 @@ export interface HostedRoutesDeps {
   /** filled in by the email feature; until then the form answers the same sentence and sends nothing */
   sendPasswordReset?: (pool: Pool, email: string, request: RequestInfo) => Promise<void>;
   resetPassword?: (pool: Pool, token: string, password: string) => Promise<{ ok: boolean; message?: string }>;
+  /** redeems a verification link's token; until wired, every token is refused */
+  verifyEmail?: (pool: Pool, token: string) => Promise<VerifyEmailOutcome>;
 }
+
+/** What the verify-email page can say: verified, a bad link, or the user database is down (the link stays usable). */
+export type VerifyEmailOutcome = 'verified' | 'invalid' | 'unavailable';
+export const VERIFY_EMAIL_INVALID_TEXT = 'This link is invalid or has expired';
 
 const FORM_BODY_LIMIT = 8 * 1024;
 
@@ -334,6 +341,36 @@ export async function hostedRoutes(app: FastifyInstance, deps: HostedRoutesDeps)
       const outcome = (await deps.resetPassword?.(pool, token.value.token, password.value.password)) ?? { ok: false };
       if (!outcome.ok) return sendPage(reply, view({ error: outcome.message ?? 'This reset link is invalid or has expired' }), 400);
       return sendPage(reply, view({ done: 'Your password is set. You can sign in with it now.' }));
+    });
+
+    // Opening the link only shows a button: mail scanners fetch links, and a GET that
+    // redeemed the token would verify addresses nobody looked at and use up the link.
+    const VERIFY_TOKEN_RULE = { ...TOKEN_RULE, label: 'The verification link' };
+    const verifyView = (request: FastifyRequest, reply: FastifyReply, pool: Pool, token: string, extra: { error?: string; done?: string; button?: boolean }) =>
+      verifyEmailPage(frameFor(pool), {
+        action: `${poolPath(pool.id)}/verify-email`,
+        csrf: deps.csrf.issue(request, reply, csrfPath(pool)),
+        token,
+        ...extra,
+      });
+
+    pages.get('/oidc/:poolId/verify-email', async (request, reply) => {
+      const pool = await requirePool((request.params as { poolId: string }).poolId);
+      const token = readFields(request.query, { token: VERIFY_TOKEN_RULE });
+      if (!token.ok) throw new PageError(400, 'This link is not valid', VERIFY_EMAIL_INVALID_TEXT);
+      return sendPage(reply, verifyView(request, reply, pool, token.value.token, {}));
+    });
+
+    pages.post('/oidc/:poolId/verify-email', async (request, reply) => {
+      const pool = await requirePool((request.params as { poolId: string }).poolId);
+      requireCsrf(request);
+      const token = readFields(request.body, { token: VERIFY_TOKEN_RULE });
+      if (!token.ok) throw new PageError(400, 'This link is not valid', VERIFY_EMAIL_INVALID_TEXT);
+      const outcome: VerifyEmailOutcome = (await deps.verifyEmail?.(pool, token.value.token)) ?? 'invalid';
+      if (outcome === 'verified') return sendPage(reply, verifyView(request, reply, pool, token.value.token, { done: 'Your email address is verified.', button: false }));
+      // the user database being down leaves the link usable: the button stays for another try
+      if (outcome === 'unavailable') return sendPage(reply, verifyView(request, reply, pool, token.value.token, { error: UNAVAILABLE_TEXT }), 503);
+      return sendPage(reply, verifyView(request, reply, pool, token.value.token, { error: VERIFY_EMAIL_INVALID_TEXT, button: false }), 400);
     });
   });
 }

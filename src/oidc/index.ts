@@ -16,7 +16,7 @@ import type { OidcKeysRepository } from '../store/oidc-keys.js';
 import type { PoolsRepository } from '../store/pools.js';
 import { adapterFactory } from './adapter.js';
 import { csrfProtection } from './csrf.js';
-import { hostedRoutes } from './hosted-routes.js';
+import { hostedRoutes, type VerifyEmailOutcome } from './hosted-routes.js';
 import { createPoolProvider } from './provider.js';
 import { poolProviders } from './providers.js';
 import { signingKeys } from './signing-keys.js';
@@ -38,6 +38,8 @@ export interface OidcDeps {
   sendPasswordReset?: (pool: Pool, email: string, request: RequestInfo) => Promise<void>;
   /** the email feature's: set the password a reset token allows; until wired, every token is refused */
   resetPassword?: (pool: Pool, token: string, password: string) => Promise<{ ok: boolean; message?: string }>;
+  /** the email feature's: redeem a verification link's token for the verify-email page; until wired, every token is refused */
+  verifyEmail?: (pool: Pool, token: string) => Promise<VerifyEmailOutcome>;
   /** how often expired rows are swept; 0 turns the timer off (tests sweep by hand) */
   sweepEveryMs?: number;
 }
@@ -98,6 +100,7 @@ export function createOidc(deps: OidcDeps): OidcService {
         csrf: csrfProtection(derive(deps.secretKey, 'hosted page csrf'), secure),
         ...(deps.sendPasswordReset ? { sendPasswordReset: deps.sendPasswordReset } : {}),
         ...(deps.resetPassword ? { resetPassword: deps.resetPassword } : {}),
+        ...(deps.verifyEmail ? { verifyEmail: deps.verifyEmail } : {}),
       }),
     issuerFor,
     async rotateKeys(poolId) {

@@ -1,6 +1,6 @@
 /**
  * The hosted pages a person sees: sign in, create account, forgot and reset password,
- * sign out, errors. Server-rendered HTML that works without JavaScript; every label is
+ * verify email, sign out, errors. Server-rendered HTML that works without JavaScript; every label is
  * the contract's accessible name (API.md, "Hosted pages"). The stylesheet is inline
  * under a per-response nonce, so the strict CSP needs no external asset.
  */
@@ -219,6 +219,34 @@ ${csrfField(view.csrf)}
 <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" maxlength="256" required>
 <button type="submit">Set password</button>
 </form>`,
+  );
+}
+
+export interface VerifyEmailView {
+  action: string;
+  csrf: string;
+  token: string;
+  error?: string;
+  done?: string;
+  /** false once pressing again cannot help: verified, or the link is dead */
+  button?: boolean;
+}
+
+export function verifyEmailPage(frame: PageFrame, view: VerifyEmailView): RenderedPage {
+  const form = view.button === false
+    ? ''
+    : `<form method="post" action="${escapeHtml(view.action)}">
+${csrfField(view.csrf)}
+<input type="hidden" name="token" value="${escapeHtml(view.token)}">
+<button type="submit">Verify email</button>
+</form>`;
+  return page(
+    frame,
+    'Verify email',
+    `<h1>Verify your email</h1>
+<p class="lead">Confirm that this address is yours.</p>
+${alert(view.error)}${notice(view.done)}
+${form}`,
   );
 }
 

@@ -80,3 +80,7 @@ export type UserInput = Pick<
 
 export type PublicIps = ResponseOf<'/api/system/public-ips', 'get'>;
 export type PasswordCheck = ResponseOf<'/api/v1/pools/{poolId}/users/{userId}/verify-password', 'post'>;
+
+/** A message of the pool's development outbox (kept when no SMTP server is configured). */
+export type OutboxMessage = ResponseOf<'/api/v1/pools/{poolId}/outbox', 'get'>['list'][number];
+export type ForgotPasswordInput = RequestOf<'/api/v1/pools/{poolId}/auth/forgot-password', 'post'>;

@@ -6,6 +6,7 @@ import { useAsync } from '../components/useAsync.js';
 import { UserFormDialog } from './UserFormDialog.js';
 import { UsersTable, userLabel } from './UsersTable.js';
 import { VerifyPasswordDialog } from './VerifyPasswordDialog.js';
+import { emailApi } from '../email/email-api.js';
 
 type Dialog = { kind: 'create' } | { kind: 'edit'; user: User } | { kind: 'verify'; user: User } | null;
 
@@ -59,6 +60,28 @@ export function UsersPage({ poolId, confirm = (m: string) => window.confirm(m) }
       setActionError(`Could not delete ${userLabel(user)}: ${errorMessage(error)}`);
     }
   };
+
+  const mail = async (user: User, what: string, send: (email: string) => Promise<unknown>, sent: (email: string) => string) => {
+    if (!user.email) return;
+    try {
+      await send(user.email);
+      setNotice(`${sent(user.email)} Without a mail server (GATEHOUSE_SMTP_URL) it is in the pool's Outbox.`);
+      setActionError(null);
+    } catch (error) {
+      setNotice(null);
+      setActionError(`Could not send ${what} to ${userLabel(user)}: ${errorMessage(error)}`);
+    }
+  };
+  const sendVerification = (user: User) =>
+    mail(user, 'a verification email', () => emailApi.sendVerificationEmail(poolId, user.id), (email) => `Sent a verification email to ${email}.`);
+  // forgot-password answers the same whether or not the account can receive mail (blocked, say): the notice says so
+  const sendReset = (user: User) =>
+    mail(
+      user,
+      'a password reset',
+      (email) => emailApi.sendPasswordReset(poolId, email),
+      (email) => `A password reset link was sent to ${email} if the account can receive mail.`,
+    );
 
   return (
     <section aria-labelledby={`${id}-title`}>
@@ -132,6 +155,8 @@ export function UsersPage({ poolId, confirm = (m: string) => window.confirm(m) }
         onEdit={(user) => setDialog({ kind: 'edit', user })}
         onVerify={(user) => setDialog({ kind: 'verify', user })}
         onDelete={(user) => void remove(user)}
+        onSendVerification={(user) => void sendVerification(user)}
+        onSendReset={(user) => void sendReset(user)}
       />
 
       <nav className="pager" aria-label="Pages of users">

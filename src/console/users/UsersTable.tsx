@@ -11,6 +11,9 @@ interface UsersTableProps {
   onEdit: (user: User) => void;
   onDelete: (user: User) => void;
   onVerify: (user: User) => void;
+  /** mail actions, offered for users with an email address */
+  onSendVerification?: (user: User) => void;
+  onSendReset?: (user: User) => void;
 }
 
 export function userLabel(user: User): string {
@@ -23,7 +26,7 @@ const SOURCE_HELP: Record<string, string> = {
   'custom-db': 'Lives in your database',
 };
 
-export function UsersTable({ state, searching, onRetry, onEdit, onDelete, onVerify }: UsersTableProps) {
+export function UsersTable({ state, searching, onRetry, onEdit, onDelete, onVerify, onSendVerification, onSendReset }: UsersTableProps) {
   const page = state.data;
   return (
     <div aria-busy={state.status === 'loading'}>
@@ -72,6 +75,16 @@ export function UsersTable({ state, searching, onRetry, onEdit, onDelete, onVeri
                     <button type="button" className="link-button" onClick={() => onVerify(user)} aria-label={`Verify password of ${userLabel(user)}`}>
                       Verify password
                     </button>
+                    {user.email && onSendVerification && (
+                      <button type="button" className="link-button" onClick={() => onSendVerification(user)} aria-label={`Send verification email to ${userLabel(user)}`}>
+                        Send verification email
+                      </button>
+                    )}
+                    {user.email && onSendReset && (
+                      <button type="button" className="link-button" onClick={() => onSendReset(user)} aria-label={`Send password reset to ${userLabel(user)}`}>
+                        Send password reset
+                      </button>
+                    )}
                     <button type="button" className="link-button danger" onClick={() => onDelete(user)} aria-label={`Delete ${userLabel(user)}`}>
                       Delete
                     </button>
