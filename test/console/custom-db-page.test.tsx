@@ -11,8 +11,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function serve(config = customDb()) {
+function serve(config = customDb(), sandbox: Record<string, unknown> = { level: 'bwrap', reason: 'bubblewrap is installed', scriptsAllowed: true }) {
   return fakeApi(({ method, path, body }) => {
+    if (path === '/api/v1/custom-db/sandbox') return { status: 200, body: sandbox };
     if (path === '/api/v1/pools/p1/custom-db' && method === 'GET') return { status: 200, body: config };
     if (path === '/api/v1/pools/p1/custom-db' && method === 'PUT') return { status: 200, body: { ...config, ...(body as object) } };
     if (path === '/api/v1/custom-db/templates') return { status: 200, body: TEMPLATES };
@@ -24,6 +25,19 @@ function serve(config = customDb()) {
 }
 
 describe('custom database page', () => {
+  it('warns when the server runs scripts without an OS sandbox, and says nothing when it has one', async () => {
+    const warning = 'Scripts run without an OS sandbox: no bubblewrap and no user namespaces. Install bubblewrap…';
+    serve(customDb(), { level: 'none', reason: 'no bubblewrap', scriptsAllowed: true, warning });
+    const { unmount } = render(<CustomDbPage poolId="p1" />);
+    expect((await screen.findByRole('alert')).textContent).toBe(warning);
+    unmount();
+
+    serve();
+    render(<CustomDbPage poolId="p1" />);
+    await screen.findByLabelText('Template');
+    expect(screen.queryByText(/without an OS sandbox/)).toBeNull();
+  });
+
   it('fills the editors from a template only after a confirmation, then saves them', async () => {
     const api = serve();
     const confirm = vi.fn<(message?: string) => boolean>();

@@ -110,6 +110,7 @@ export const api = {
   saveCustomDb: (poolId: string, input: CustomDatabaseInput) =>
     request<CustomDatabase>('PUT', `${pool(poolId)}/custom-db`, { body: input }),
   templates: () => request<ResponseOf<'/api/v1/custom-db/templates', 'get'>>('GET', '/api/v1/custom-db/templates'),
+  scriptSandbox: () => request<ResponseOf<'/api/v1/custom-db/sandbox', 'get'>>('GET', '/api/v1/custom-db/sandbox'),
   debug: (poolId: string, script: DebugInput['script'], args: DebugInput['args']) =>
     request<DebugResult>('POST', `${pool(poolId)}/custom-db/debug`, { body: { script, args } satisfies DebugInput }),
   logs: (poolId: string, limit = 50) =>

@@ -144,6 +144,7 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
           Connect this pool to a user database it does not own through your scripts. Saving takes effect for the next
           request; turning it off returns the pool to its own users (migrated users stay).
         </p>
+        <SandboxWarning />
         {missing.length > 0 && (
           <p className="notice">
             Enabled without {missing.map((name) => SCRIPT_LABELS[name]).join(', ')}: until{' '}
@@ -224,6 +225,20 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
         />
       )}
     </>
+  );
+}
+
+/**
+ * The server says when scripts run without an OS sandbox (no bubblewrap or user namespaces),
+ * or are refused for that reason: the administrator must know before trusting script authors.
+ */
+function SandboxWarning() {
+  const { state } = useAsync(() => api.scriptSandbox(), []);
+  if (state.status !== 'ready' || state.data.warning === undefined) return null;
+  return (
+    <p className="notice" role="alert">
+      {state.data.warning}
+    </p>
   );
 }
 
