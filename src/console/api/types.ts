@@ -80,3 +80,17 @@ export type UserInput = Pick<
 
 export type PublicIps = ResponseOf<'/api/system/public-ips', 'get'>;
 export type PasswordCheck = ResponseOf<'/api/v1/pools/{poolId}/users/{userId}/verify-password', 'post'>;
+
+export type Application = ResponseOf<'/api/v1/pools/{poolId}/applications/{appId}', 'get'>;
+export type ApplicationType = Application['type'];
+/** A create's answer: the application, and its secret this once (web and m2m only). */
+export type CreatedApplication = ResponseOf<'/api/v1/pools/{poolId}/applications', 'post', 201>;
+export type ApplicationInput = RequestOf<'/api/v1/pools/{poolId}/applications', 'post'>;
+export type ApplicationPatch = RequestOf<'/api/v1/pools/{poolId}/applications/{appId}', 'patch'>;
+export type RotatedSecret = ResponseOf<'/api/v1/pools/{poolId}/applications/{appId}/rotate-secret', 'post'>;
+
+// The discovery document is oidc-provider's, not a route of the OpenAPI document; the
+// console reads only its issuer.
+export interface OpenIdConfiguration {
+  issuer: string;
+}
