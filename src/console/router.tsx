@@ -10,6 +10,7 @@ export type Route =
   | { page: 'pools' }
   | { page: 'customDb'; poolId: string }
   | { page: 'users'; poolId: string }
+  | { page: 'applications'; poolId: string }
   | { page: 'notFound'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -19,6 +20,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'pools' && parts[1] !== undefined) {
     if (parts.length === 2 || (parts.length === 3 && parts[2] === 'custom-db')) return { page: 'customDb', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'users') return { page: 'users', poolId: parts[1] };
+    if (parts.length === 3 && parts[2] === 'applications') return { page: 'applications', poolId: parts[1] };
   }
   return { page: 'notFound', path };
 }
@@ -27,6 +29,7 @@ export const paths = {
   pools: () => `${BASE}/`,
   customDb: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/custom-db`,
   users: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/users`,
+  applications: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/applications`,
 };
 
 /** Asked before an in-app navigation; answers whether leaving is fine. */
