@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { api, errorMessage } from '../api/client.js';
-import type { Application, Page } from '../api/types.js';
+import type { Application, OpenIdConfiguration, Page } from '../api/types.js';
 import { ErrorMessage } from '../components/Status.js';
 import { useAsync } from '../components/useAsync.js';
 import { ApplicationFormDialog } from './ApplicationFormDialog.js';
@@ -17,7 +17,13 @@ const PAGE_SIZE = 25;
 
 /** The issuer applications of this pool are configured with. */
 function useIssuer(poolId: string): Issuer {
-  const discovery = useAsync(async () => (await api.openIdConfiguration(poolId)).issuer, [poolId]);
+  const discovery = useAsync(async () => {
+    // An HTML page where the document should be (a dev server without the /oidc proxy) parses as nothing.
+    const configuration = (await api.openIdConfiguration(poolId)) as Partial<OpenIdConfiguration> | undefined;
+    const issuer = configuration?.issuer;
+    if (typeof issuer !== 'string') throw new Error('the discovery document names no issuer');
+    return issuer;
+  }, [poolId]);
   return {
     state: discovery.state,
     // The server builds the issuer from GATEHOUSE_PUBLIC_URL, which may differ from the
