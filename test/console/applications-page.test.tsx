@@ -51,14 +51,14 @@ describe('applications page', () => {
     render(<ApplicationsPage poolId="p1" />);
     expect(await screen.findByText(/No applications yet/)).toBeTruthy();
     expect(await screen.findByText(`${location.origin}/oidc/p1`)).toBeTruthy();
-    expect(screen.getByText(/GATEHOUSE_PUBLIC_URL may name another/)).toBeTruthy();
+    expect(await screen.findByText(/GATEHOUSE_PUBLIC_URL may name another/)).toBeTruthy();
     cleanup();
 
     // A 200 that is no discovery document (a dev server's HTML page) falls back too.
     fakeApi(({ path }) => (path === LIST ? page([]) : path === DISCOVERY ? { status: 200 } : undefined));
     render(<ApplicationsPage poolId="p1" />);
     expect(await screen.findByText(`${location.origin}/oidc/p1`)).toBeTruthy();
-    expect(screen.getByText(/GATEHOUSE_PUBLIC_URL may name another/)).toBeTruthy();
+    expect(await screen.findByText(/GATEHOUSE_PUBLIC_URL may name another/)).toBeTruthy();
     cleanup();
 
     fakeApi((request) => (request.path === LIST ? apiError(404, 'POOL_NOT_FOUND', 'No user pool with id p1') : discovery(request)));
