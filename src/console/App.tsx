@@ -5,6 +5,7 @@ import { PoolLayout } from './pages/PoolLayout.js';
 import { PoolsPage } from './pages/PoolsPage.js';
 import { SignIn } from './pages/SignIn.js';
 import { Link, mayLeave, parseRoute, paths, useLocationPath } from './router.js';
+import { ApplicationsPage } from './applications/ApplicationsPage.js';
 import { UsersPage } from './users/UsersPage.js';
 import { OutboxPage } from './email/OutboxPage.js';
 
@@ -24,7 +25,7 @@ export function App() {
   );
 
   useEffect(() => {
-    const titles = { pools: 'User pools', customDb: 'Custom database', users: 'Users', outbox: 'Outbox', notFound: 'Not found' } as const;
+    const titles = { pools: 'User pools', customDb: 'Custom database', users: 'Users', applications: 'Applications', outbox: 'Outbox', notFound: 'Not found' } as const;
     document.title = token === null ? 'Sign in · Gatehouse console' : `${titles[route.page]} · Gatehouse console`;
   }, [route.page, token]);
 
@@ -66,6 +67,11 @@ export function App() {
         {route.page === 'users' && (
           <PoolLayout poolId={route.poolId} current="users">
             <UsersPage poolId={route.poolId} />
+          </PoolLayout>
+        )}
+        {route.page === 'applications' && (
+          <PoolLayout poolId={route.poolId} current="applications">
+            <ApplicationsPage poolId={route.poolId} />
           </PoolLayout>
         )}
         {route.page === 'outbox' && (

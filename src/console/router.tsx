@@ -10,6 +10,7 @@ export type Route =
   | { page: 'pools' }
   | { page: 'customDb'; poolId: string }
   | { page: 'users'; poolId: string }
+  | { page: 'applications'; poolId: string }
   | { page: 'outbox'; poolId: string }
   | { page: 'notFound'; path: string };
 
@@ -20,6 +21,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'pools' && parts[1] !== undefined) {
     if (parts.length === 2 || (parts.length === 3 && parts[2] === 'custom-db')) return { page: 'customDb', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'users') return { page: 'users', poolId: parts[1] };
+    if (parts.length === 3 && parts[2] === 'applications') return { page: 'applications', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'outbox') return { page: 'outbox', poolId: parts[1] };
   }
   return { page: 'notFound', path };
@@ -29,6 +31,7 @@ export const paths = {
   pools: () => `${BASE}/`,
   customDb: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/custom-db`,
   users: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/users`,
+  applications: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/applications`,
   outbox: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/outbox`,
 };
 

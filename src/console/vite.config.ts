@@ -22,6 +22,6 @@ export default defineConfig({
   },
   server: {
     // `npx vite --config src/console/vite.config.ts` for development against `npm start` on :3000
-    proxy: { '/api': 'http://127.0.0.1:3000', '/healthz': 'http://127.0.0.1:3000' },
+    proxy: { '/api': 'http://127.0.0.1:3000', '/healthz': 'http://127.0.0.1:3000', '/oidc': 'http://127.0.0.1:3000' },
   },
 });

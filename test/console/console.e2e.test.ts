@@ -243,4 +243,46 @@ describe.skipIf(skipReason !== '')(`admin console in Chromium${skipReason}`, () 
 
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('registers an application for the pool and shows its secret once, with the issuer', async () => {
+    await page.getByRole('link', { name: 'Acme' }).click();
+    await page.getByRole('navigation', { name: 'Pool' }).getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('heading', { name: 'Applications', exact: true }).waitFor();
+    await page.getByText(/No applications yet/).waitFor();
+    const poolId = /\/pools\/([^/]+)\/applications$/.exec(page.url())?.[1] ?? '';
+    expect(poolId).not.toBe('');
+
+    // A redirect URI the contract refuses: the API's 400 names it, next to the form.
+    await page.getByRole('button', { name: 'Create application' }).click();
+    const form = page.getByRole('dialog', { name: 'Create application' });
+    await form.getByLabel('Name').fill('Acme shop');
+    await form.getByLabel('Type').selectOption('web');
+    await form.getByLabel('Redirect URIs', { exact: true }).fill('http://shop.example.com/callback');
+    await form.getByRole('button', { name: 'Create application' }).click();
+    await form.getByRole('alert').filter({ hasText: 'body.redirectUris[0]' }).waitFor();
+    expect(await form.getByLabel('Redirect URIs', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await shot('10-application-invalid-uri', false);
+
+    await form.getByLabel('Redirect URIs', { exact: true }).fill('http://localhost:3000/callback');
+    await form.getByRole('button', { name: 'Create application' }).click();
+    const shown = page.getByRole('dialog', { name: 'Application created' });
+    await shown.getByText('you will not see it again', { exact: false }).waitFor();
+    const secret = await shown.getByRole('textbox', { name: 'Client secret' }).inputValue();
+    expect(secret.length).toBeGreaterThan(20);
+    const discovery = await server.request('GET', `/oidc/${poolId}/.well-known/openid-configuration`);
+    const { issuer } = JSON.parse(discovery.body) as { issuer: string };
+    await expect.poll(() => shown.getByRole('textbox', { name: 'Issuer' }).inputValue()).toBe(issuer);
+    await shot('11-application-secret', false);
+    await shown.getByRole('button', { name: 'I have saved the secret' }).click();
+
+    // Listed, and the secret is gone from the page and from the API's answers.
+    const row = page.getByRole('row').filter({ hasText: 'Acme shop' });
+    await row.getByText('http://localhost:3000/callback').waitFor();
+    expect(await page.content()).not.toContain(secret);
+    const listed = await server.admin('GET', `/api/v1/pools/${poolId}/applications`);
+    expect(listed.body).not.toContain(secret);
+    await shot('12-applications');
+
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@
  * fetch, recording what the console sent.
  */
 import { vi } from 'vitest';
-import type { CustomDatabase } from '../../src/console/api/types.js';
+import type { Application, CustomDatabase } from '../../src/console/api/types.js';
 
 export interface SentRequest {
   method: string;
@@ -93,3 +93,19 @@ export const TEMPLATES = {
     { id: 'webservice', name: 'Web service', scripts: {} },
   ],
 };
+
+/** An application as the API answers it, typed by the generated API types. */
+export function application(overrides: Partial<Application> = {}): Application {
+  return {
+    id: 'a1',
+    clientId: 'c0ffee00c0ffee00c0ffee00c0ffee00',
+    name: 'Shop',
+    type: 'web',
+    redirectUris: ['https://shop.example.com/callback'],
+    postLogoutRedirectUris: [],
+    idTokenSigningAlg: 'ES256',
+    createdAt: '2024-01-02T03:04:05.000Z',
+    updatedAt: '2024-01-02T03:04:05.000Z',
+    ...overrides,
+  };
+}

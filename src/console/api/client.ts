@@ -4,16 +4,22 @@
  */
 import { getToken, setToken } from './session.js';
 import type {
+  Application,
+  ApplicationInput,
+  ApplicationPatch,
+  CreatedApplication,
   CustomDatabase,
   CustomDatabaseInput,
   DebugInput,
   DebugResult,
   MigrationProgress,
+  OpenIdConfiguration,
   PasswordCheck,
   Page,
   Pool,
   PublicIps,
   ResponseOf,
+  RotatedSecret,
   User,
   UserInput,
 } from './types.js';
@@ -51,12 +57,14 @@ export interface RequestOptions {
   body?: unknown;
   /** the token to send instead of the stored one (signing in checks a candidate) */
   token?: string;
+  /** send no token at all: public endpoints (the OpenID discovery document) have no use for it */
+  anonymous?: boolean;
   signal?: AbortSignal;
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const token = options.token ?? getToken();
+  const token = options.anonymous ? null : (options.token ?? getToken());
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
@@ -85,7 +93,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (isErrorBody(parsed)) {
       const { code, message, requestId } = parsed.error;
       // A refused stored token ends the session; a candidate being checked does not.
-      if (response.status === 401 && code === 'UNAUTHORIZED' && options.token === undefined) setToken(null, 'The server refused the admin token; sign in again.');
+      if (response.status === 401 && code === 'UNAUTHORIZED' && options.token === undefined && !options.anonymous) setToken(null, 'The server refused the admin token; sign in again.');
       throw new ApiError(response.status, code, message, requestId);
     }
     throw new ApiError(response.status, 'HTTP_ERROR', `The server answered ${String(response.status)} ${response.statusText}`.trim());
@@ -95,6 +103,7 @@ export async function request<T>(method: string, path: string, options: RequestO
 
 const pool = (poolId: string) => `/api/v1/pools/${encodeURIComponent(poolId)}`;
 const user = (poolId: string, userId: string) => `${pool(poolId)}/users/${encodeURIComponent(userId)}`;
+const application = (poolId: string, appId: string) => `${pool(poolId)}/applications/${encodeURIComponent(appId)}`;
 const query = (params: Record<string, string | number>) =>
   new URLSearchParams(Object.entries(params).map(([key, value]) => [key, String(value)])).toString();
 
@@ -128,6 +137,18 @@ export const api = {
   deleteUser: (poolId: string, userId: string) => request<undefined>('DELETE', user(poolId, userId)),
   verifyPassword: (poolId: string, userId: string, password: string) =>
     request<PasswordCheck>('POST', `${user(poolId, userId)}/verify-password`, { body: { password } }),
+
+  listApplications: (poolId: string, page: number, limit: number) =>
+    request<Page<Application>>('GET', `${pool(poolId)}/applications?${query({ page, limit })}`),
+  createApplication: (poolId: string, input: ApplicationInput) =>
+    request<CreatedApplication>('POST', `${pool(poolId)}/applications`, { body: input }),
+  updateApplication: (poolId: string, appId: string, changes: ApplicationPatch) =>
+    request<Application>('PATCH', application(poolId, appId), { body: changes }),
+  deleteApplication: (poolId: string, appId: string) => request<undefined>('DELETE', application(poolId, appId)),
+  rotateSecret: (poolId: string, appId: string) => request<RotatedSecret>('POST', `${application(poolId, appId)}/rotate-secret`),
+  /** The pool's OpenID discovery document, which names the issuer as GATEHOUSE_PUBLIC_URL makes it. */
+  openIdConfiguration: (poolId: string) =>
+    request<OpenIdConfiguration>('GET', `/oidc/${encodeURIComponent(poolId)}/.well-known/openid-configuration`, { anonymous: true }),
 };
 
 export type Api = typeof api;

@@ -84,3 +84,16 @@ export type PasswordCheck = ResponseOf<'/api/v1/pools/{poolId}/users/{userId}/ve
 /** A message of the pool's development outbox (kept when no SMTP server is configured). */
 export type OutboxMessage = ResponseOf<'/api/v1/pools/{poolId}/outbox', 'get'>['list'][number];
 export type ForgotPasswordInput = RequestOf<'/api/v1/pools/{poolId}/auth/forgot-password', 'post'>;
+export type Application = ResponseOf<'/api/v1/pools/{poolId}/applications/{appId}', 'get'>;
+export type ApplicationType = Application['type'];
+/** A create's answer: the application, and its secret this once (web and m2m only). */
+export type CreatedApplication = ResponseOf<'/api/v1/pools/{poolId}/applications', 'post', 201>;
+export type ApplicationInput = RequestOf<'/api/v1/pools/{poolId}/applications', 'post'>;
+export type ApplicationPatch = RequestOf<'/api/v1/pools/{poolId}/applications/{appId}', 'patch'>;
+export type RotatedSecret = ResponseOf<'/api/v1/pools/{poolId}/applications/{appId}/rotate-secret', 'post'>;
+
+// The discovery document is oidc-provider's, not a route of the OpenAPI document; the
+// console reads only its issuer.
+export interface OpenIdConfiguration {
+  issuer: string;
+}
