@@ -382,9 +382,27 @@ function sandboxStatus(options: ScriptRuntimePoolOptions): SandboxStatus {
   const forced = options.sandbox ?? 'auto';
   const level: SandboxLevel = forced === 'auto' ? detected.level : forced;
   const reason = forced === 'auto' || forced === detected.level ? detected.reason : `forced to ${forced} by the pool's options`;
-  if (level !== 'none') return { level, reason, scriptsAllowed: true };
+  if (level === 'bwrap') return { level, reason, scriptsAllowed: true };
   const host = options.listenHost ?? '127.0.0.1';
   const fix = 'Install bubblewrap (apt install bubblewrap) and allow unprivileged user namespaces, or set GATEHOUSE_UNSAFE_SCRIPTS=1 if you trust every script author';
+  if (level === 'unshare') {
+    // unshare isolates network, processes and the uid, but runtimes see the host's files:
+    // unix sockets (a database's, say) stay reachable by path. Good enough for a developer's
+    // machine; a server reachable from elsewhere needs bubblewrap's minimal file view.
+    const gap = "the unshare fallback shares the host's file view, so unix sockets on this host are reachable by path";
+    if (options.allowUnsandboxed === true) {
+      return { level, reason, scriptsAllowed: true, warning: `Scripts run in the unshare fallback (GATEHOUSE_UNSAFE_SCRIPTS=1): ${gap}` };
+    }
+    if (isLoopbackHost(host)) {
+      return { level, reason, scriptsAllowed: true, warning: `Scripts run in the unshare fallback because the server listens on ${host} (loopback) only: ${gap}. Install bubblewrap (apt install bubblewrap) before serving beyond loopback.` };
+    }
+    return {
+      level,
+      reason,
+      scriptsAllowed: false,
+      warning: `Scripts are disabled: only the unshare fallback is available (${gap}) and the server listens on ${host}, beyond loopback. ${fix}.`,
+    };
+  }
   if (options.allowUnsandboxed === true) {
     return { level, reason, scriptsAllowed: true, warning: `Scripts run without an OS sandbox (GATEHOUSE_UNSAFE_SCRIPTS=1): ${reason}` };
   }

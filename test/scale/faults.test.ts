@@ -66,6 +66,8 @@ describe('faults in custom databases and runtimes', () => {
         enabled: true,
         mode: 'CUSTOM_USER_STORE',
         env: { SIGNAL_URL: `http://127.0.0.1:${(signal.address() as AddressInfo).port}` },
+        // The sandbox refuses loopback unless the connection lists it.
+        allowedHosts: [`127.0.0.1:${(signal.address() as AddressInfo).port}`],
         scripts: {
           login: `async function login(query, password) {
             if (query.username === 'slow') {

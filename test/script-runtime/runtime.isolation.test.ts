@@ -255,3 +255,22 @@ describe('without an OS sandbox', () => {
     }
   });
 });
+
+describe('the unshare fallback (the host file view stays visible)', () => {
+  test('runs scripts on loopback with a warning, and refuses them beyond loopback unless the operator allows it', async () => {
+    const local = newPool({ sandbox: 'unshare', listenHost: '127.0.0.1' });
+    const exposed = newPool({ sandbox: 'unshare', listenHost: '0.0.0.0' });
+    const allowed = newPool({ sandbox: 'unshare', listenHost: '0.0.0.0', allowUnsandboxed: true });
+    try {
+      expect(local.runtime.sandboxStatus()).toMatchObject({ level: 'unshare', scriptsAllowed: true });
+      expect(local.runtime.sandboxStatus().warning).toMatch(/unix sockets/);
+      expect(exposed.runtime.sandboxStatus()).toMatchObject({ level: 'unshare', scriptsAllowed: false });
+      const outcome = await exposed.call(spec(getUser('return { id: "x" };')), 'getUser', [{}, {}]);
+      expect(outcome).toMatchObject({ ok: false, error: { kind: 'denied' } });
+      expect(outcome.ok === false && outcome.error.message).toContain('apt install bubblewrap');
+      expect(allowed.runtime.sandboxStatus()).toMatchObject({ level: 'unshare', scriptsAllowed: true });
+    } finally {
+      await Promise.all([local.close(), exposed.close(), allowed.close()]);
+    }
+  });
+});
