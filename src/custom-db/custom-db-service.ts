@@ -11,6 +11,8 @@ import type { ScriptRuntimePool } from '../script-runtime/index.js';
 import type { CallOutcome, ScriptName } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { maskConfig } from './config-secrets.js';
+import { databaseRules } from './contract/egress.js';
+import { scriptEnv } from './runtime-spec.js';
 import type { ConfigChanges, ConnectionConfigs } from './connection-configs.js';
 import type { ConnectionLog } from './connection-log.js';
 import type { CustomDbMode } from './modes.js';
@@ -25,6 +27,8 @@ export interface MigrationProgress {
 export interface CustomDbService {
   /** The pool's config with secrets masked; defaults for a pool never configured. */
   getMasked(poolId: string): Promise<CustomDbConfig>;
+  /** What an administrator should know about a config, e.g. that its database server is the server's own store. */
+  warningsFor(config: CustomDbConfig): string[];
   save(pool: Pool, changes: ConfigChanges): Promise<Result<CustomDbConfig, 'VALIDATION_ERROR'>>;
   debug(pool: Pool, script: ScriptName, args: unknown[]): Promise<CallOutcome>;
   logs: ConnectionLog;
@@ -46,6 +50,21 @@ export function customDbService({ configs, users, runtimes, log, serverServices 
   const callerFor = (pool: Pool, config: CustomDbConfig) => createScriptCaller(pool, config, runtimes, log, serverServices());
   return {
     getMasked: async (poolId) => maskConfig(await configs.load(poolId)),
+
+    warningsFor(config) {
+      const store = serverServices()?.store;
+      if (store === undefined || config.connection === null) return [];
+      const shared = databaseRules(scriptEnv(config)).some(
+        (rule) => sameHost(rule.host, store.host) && (rule.port ?? store.port) === store.port,
+      );
+      return shared
+        ? [
+            "This connection's database server is also Gatehouse's own store, so scripts can reach it: " +
+              "with a database user that may read other databases there, a pool's scripts could read every pool's data. " +
+              'Use a separate database server for the legacy users, or a user that can read only the legacy tables.',
+          ]
+        : [];
+    },
 
     async save(pool, changes) {
       const saved = await configs.save(pool.id, changes);
@@ -70,4 +89,13 @@ export function customDbService({ configs, users, runtimes, log, serverServices 
       return { mode: config.mode, scripts: callerFor(pool, config) };
     },
   };
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** Two host names or addresses that name the same server (every loopback spelling is one). */
+function sameHost(a: string, b: string): boolean {
+  const x = a.trim().toLowerCase();
+  const y = b.trim().toLowerCase();
+  return x === y || ((LOOPBACK.has(x) || x.startsWith('127.')) && (LOOPBACK.has(y) || y.startsWith('127.')));
 }

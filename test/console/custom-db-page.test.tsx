@@ -25,6 +25,13 @@ function serve(config = customDb(), sandbox: Record<string, unknown> = { level: 
 }
 
 describe('custom database page', () => {
+  it("shows the server's warnings about the saved connection", async () => {
+    const warning = "This connection's database server is also Gatehouse's own store, so scripts can reach it.";
+    serve({ ...customDb(), warnings: [warning] });
+    render(<CustomDbPage poolId="p1" />);
+    expect((await screen.findByRole('alert')).textContent).toBe(warning);
+  });
+
   it('warns when the server runs scripts without an OS sandbox, and says nothing when it has one', async () => {
     const warning = 'Scripts run without an OS sandbox: no bubblewrap and no user namespaces. Install bubblewrap…';
     serve(customDb(), { level: 'none', reason: 'no bubblewrap', scriptsAllowed: true, warning });

@@ -88,3 +88,27 @@ describe('GATEHOUSE_UNSAFE_SCRIPTS', () => {
     if (!bad.ok) expect(bad.problems.join('\n')).toMatch(/GATEHOUSE_UNSAFE_SCRIPTS must be 1/);
   });
 });
+
+describe('a connection whose database server is the server own store (listening, PostgreSQL store)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer('postgres');
+    await t.server.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => t?.close());
+
+  it('is saved, with a warning the console shows; another server has none', async () => {
+    const poolId = await t.createPool();
+    const shared = await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, {
+      connection: { type: 'uri', uri: 'postgres://legacy:pw@localhost:5432/legacy' },
+    });
+    expect(shared.statusCode).toBe(200);
+    expect(shared.json().warnings).toEqual([expect.stringMatching(/also Gatehouse's own store/)]);
+    expect((await t.admin('GET', `/api/v1/pools/${poolId}/custom-db`)).json().warnings).toHaveLength(1);
+
+    const other = await t.admin('PUT', `/api/v1/pools/${poolId}/custom-db`, {
+      connection: { type: 'uri', uri: 'postgres://legacy:pw@127.0.0.1:5433/legacy' },
+    });
+    expect(other.json().warnings).toEqual([]);
+  });
+});

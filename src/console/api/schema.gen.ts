@@ -1133,6 +1133,7 @@ export interface paths {
                                 validatePassword: string | null;
                             };
                             timeoutMs: number;
+                            warnings?: string[];
                         };
                     };
                 };
@@ -1223,6 +1224,7 @@ export interface paths {
                                 validatePassword: string | null;
                             };
                             timeoutMs: number;
+                            warnings?: string[];
                         };
                     };
                 };

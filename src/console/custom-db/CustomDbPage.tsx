@@ -57,6 +57,8 @@ interface CustomDbFormProps {
 function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) {
   const id = useId();
   const [saved, setSaved] = useState<Draft>(() => draftFrom(initial));
+  // The server's warnings about the saved connection (e.g. it shares the server's own store).
+  const [warnings, setWarnings] = useState<readonly string[]>(initial.warnings ?? []);
   const [draft, setDraft] = useState<Draft>(saved);
   const [active, setActive] = useState<ScriptName>('login');
   const [saving, setSaving] = useState(false);
@@ -103,6 +105,7 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
     try {
       const answer = await api.saveCustomDb(poolId, built.input);
       const next = draftFrom(answer);
+      setWarnings(answer.warnings ?? []);
       setSaved(next);
       setDraft(next);
       setSavedNote(`Saved at ${new Date().toLocaleTimeString()}. New requests use it now.`);
@@ -145,6 +148,11 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
           request; turning it off returns the pool to its own users (migrated users stay).
         </p>
         <SandboxWarning />
+        {warnings.map((warning) => (
+          <p className="notice" role="alert" key={warning}>
+            {warning}
+          </p>
+        ))}
         {missing.length > 0 && (
           <p className="notice">
             Enabled without {missing.map((name) => SCRIPT_LABELS[name]).join(', ')}: until{' '}

@@ -76,7 +76,8 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      return customDb.getMasked(pool.id);
+      const config = await customDb.getMasked(pool.id);
+      return { ...config, warnings: customDb.warningsFor(config) };
     },
   );
 
@@ -96,7 +97,8 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
         ...(env === undefined ? {} : { env }),
         ...(connection === undefined ? {} : { connection: connectionFrom(connection) }),
       };
-      return unwrap(await customDb.save(pool, changes));
+      const saved = unwrap(await customDb.save(pool, changes));
+      return { ...saved, warnings: customDb.warningsFor(saved) };
     },
   );
 

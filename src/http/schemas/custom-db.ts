@@ -73,6 +73,8 @@ export const CustomDbResponse = Type.Object(
     scripts: Type.Object(Object.fromEntries(SCRIPT_NAMES.map((name) => [name, ScriptSource]))),
     timeoutMs: Type.Integer(),
     allowedHosts: Type.Array(Type.String()),
+    /** what the administrator should know about this connection (e.g. it shares the server's own store) */
+    warnings: Type.Optional(Type.Array(Type.String())),
   },
 );
 
