@@ -1187,6 +1187,7 @@ export interface paths {
                             validatePassword?: string | null;
                         };
                         timeoutMs?: number;
+                        warnings?: string[];
                     };
                 };
             };

@@ -89,7 +89,7 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      const { connection, env, ...rest } = request.body;
+      const { connection, env, warnings: _readOnly, ...rest } = request.body;
       const reserved = Object.keys(env ?? {}).find((key) => RESERVED_ENV.has(key));
       if (reserved) throw new ApiError('VALIDATION_ERROR', `body.env.${reserved} is set by the connection; choose another name`);
       const changes: ConfigChanges = {

@@ -47,6 +47,8 @@ export const CustomDbInput = Type.Object(
     scripts: Type.Optional(Scripts),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 30_000 })),
     allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 64 })),
+    /** Read-only (the server's own warnings): accepted and ignored, so a GET's answer can be PUT back as it is. */
+    warnings: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 16 })),
   },
   { additionalProperties: false },
 );
