@@ -9,11 +9,18 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   WRONG_USERNAME_OR_PASSWORD: 401,
   ACCOUNT_BLOCKED: 403,
+  /** an admin key used outside the pool it is limited to */
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   POOL_NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   APPLICATION_NOT_FOUND: 404,
+  JOB_NOT_FOUND: 404,
   USER_EXISTS: 409,
+  /** an import-the-rest job already runs for the pool (on any instance) */
+  JOB_RUNNING: 409,
+  /** a save whose If-Match is not the connection's current ETag */
+  PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,
@@ -21,6 +28,8 @@ export const ERROR_STATUS = {
   SCRIPT_NOT_IMPLEMENTED: 501,
   CUSTOM_DB_ERROR: 502,
   SERVICE_UNAVAILABLE: 503,
+  /** the connection's circuit is open or it is at its concurrency cap (with Retry-After) */
+  CUSTOM_DB_UNAVAILABLE: 503,
   CUSTOM_DB_TIMEOUT: 504,
 } as const satisfies Record<string, number>;
 
@@ -37,4 +46,5 @@ export type CustomDbFailureCode =
   | 'ACCOUNT_BLOCKED'
   | 'SCRIPT_NOT_IMPLEMENTED'
   | 'CUSTOM_DB_ERROR'
-  | 'CUSTOM_DB_TIMEOUT';
+  | 'CUSTOM_DB_TIMEOUT'
+  | 'CUSTOM_DB_UNAVAILABLE';

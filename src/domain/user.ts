@@ -45,7 +45,7 @@ export type BooleanProfileField = (typeof BOOLEAN_PROFILE_FIELDS)[number];
 export type ProfileInput = Partial<Record<StringProfileField, string | null>> &
   Partial<Record<BooleanProfileField, boolean>>;
 
-export const USER_SOURCES = ['local', 'migrated', 'custom-db'] as const;
+export const USER_SOURCES = ['local', 'migrated', 'custom-db', 'imported'] as const;
 export type UserSource = (typeof USER_SOURCES)[number];
 
 export interface User extends Record<StringProfileField, string | null>, Record<BooleanProfileField, boolean> {

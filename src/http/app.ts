@@ -11,7 +11,7 @@ import { collectOpenApi } from './openapi.js';
 import { ErrorResponse } from './schemas/common.js';
 import { UserResponse } from './schemas/users.js';
 import { createValidatorCompiler } from './validation.js';
-import { bearerToken, type AppServices } from './context.js';
+import { bearerToken, OWNER, type AppServices } from './context.js';
 import { applicationRoutes } from './routes/applications.js';
 import { authRoutes } from './routes/auth.js';
 import { signingKeyRoutes } from './routes/signing-keys.js';
@@ -65,6 +65,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       if (token === '' || !services.adminToken.matches(token)) {
         throw new ApiError('UNAUTHORIZED', 'This endpoint needs Authorization: Bearer <admin token>');
       }
+      request.adminActor = OWNER;
     });
     await poolRoutes(admin, services);
     await userRoutes(admin, services);

@@ -26,7 +26,24 @@ import type { PasswordReset } from '../auth/password-reset.js';
 import type { EmailVerification } from '../auth/email-verification.js';
 import type { OutboxRepository } from '../store/outbox.js';
 import type { EmailSettingsRepository } from '../store/email-settings.js';
+import type { Actor } from '../domain/actor.js';
+import { OWNER } from '../domain/actor.js';
 import { ApiError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** set by the admin guard: the key this admin request is made with */
+    adminActor?: Actor;
+  }
+}
+
+/** The admin key behind an admin request (the admin guard sets it; routes record it as who changed what). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.adminActor) throw new Error('actorOf called outside the admin guard');
+  return request.adminActor;
+}
+
+export { OWNER };
 
 /** The Fastify instance routes are registered on: request and reply types come from the TypeBox schemas. */
 export type TypedApp = FastifyInstance<
