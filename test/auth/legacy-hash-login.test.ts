@@ -105,6 +105,12 @@ describeEachDialect('logging in with a password hash from another system', (dial
     expect(await users.update(localPool, id, { profile: {}, password: reset })).toMatchObject({ ok: true });
     expect(await users.replacePasswordIfUnchanged(localPool, id, old, { algorithm: 'argon2id', hash: 'late' })).toBe(false);
     expect(await storedPassword(localPool, id)).toEqual(reset);
+    // a re-import meanwhile, of the same algorithm
+    const reimported = parsePasswordHash({ algorithm: 'md5', hash: 'c4a1aad3bffbc17bd1415901841ac183', salt: 'pepper1', saltPosition: 'prefix' }, 'passwordHash');
+    if (!reimported.ok) throw new Error(reimported.error.message);
+    expect(await users.update(localPool, id, { profile: {}, password: reimported.value })).toMatchObject({ ok: true });
+    expect(await users.replacePasswordIfUnchanged(localPool, id, old, { algorithm: 'argon2id', hash: 'late' })).toBe(false);
+    expect(await storedPassword(localPool, id)).toEqual(reimported.value);
   });
 
   it('does not re-hash for a blocked user, who is told so only with the right password', async () => {
