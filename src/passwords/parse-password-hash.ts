@@ -13,9 +13,7 @@ import {
   type StoredPassword,
 } from '../domain/password.js';
 import {
-  BCRYPT,
   DIGEST_BYTES,
-  PHPASS,
   checkDigest,
   checkPbkdf2,
   checkScrypt,
@@ -24,7 +22,9 @@ import {
   formatPbkdf2,
   formatScrypt,
   readArgon2,
+  readBcrypt,
   readPbkdf2,
+  readPhpass,
   readScrypt,
   type Read,
 } from './stored-formats.js';
@@ -138,9 +138,7 @@ function parseInput(input: PasswordHashInput): Parsed {
     case 'argon2':
       return parseArgon2(input.hash);
     case 'phpass':
-      return PHPASS.test(input.hash)
-        ? stored('phpass', input.hash)
-        : wrong('hash', 'not a phpass hash ($P$ or $H$, a count character, 8 characters of salt and 22 of hash)');
+      return from(readPhpass(input.hash), 'hash', () => ({ algorithm: 'phpass', hash: input.hash }));
     case 'django':
       return parseDjango(input.hash);
     case 'ldap':
@@ -155,9 +153,7 @@ function parseInput(input: PasswordHashInput): Parsed {
 }
 
 function parseBcrypt(hash: string): Parsed {
-  return BCRYPT.test(hash)
-    ? stored('bcrypt', hash)
-    : wrong('hash', 'not a bcrypt hash ($2a$, $2b$ or $2y$, a cost from 04 to 31, then 53 characters)');
+  return from(readBcrypt(hash), 'hash', () => ({ algorithm: 'bcrypt', hash }));
 }
 
 function parseArgon2(hash: string): Parsed {

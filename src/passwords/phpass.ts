@@ -4,9 +4,7 @@
  * MD5(previous ‖ password), in phpass's own base64. Follows Openwall's PasswordHash.php.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { PHPASS } from './stored-formats.js';
-
-const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+import { PHPASS_ITOA64 as ITOA64, readPhpass } from './stored-formats.js';
 
 /** phpass's base64: little-endian groups of 3 bytes, 6 bits a character, least significant first. */
 function encode64(input: Buffer): string {
@@ -21,8 +19,9 @@ function encode64(input: Buffer): string {
 }
 
 export function verifyPhpass(hash: string, password: string): boolean {
-  if (!PHPASS.test(hash)) return false;
-  const count = 2 ** ITOA64.indexOf(hash.charAt(3));
+  const read = readPhpass(hash);
+  if (!read.ok) return false;
+  const count = 2 ** read.value.log2Count;
   const salt = hash.slice(4, 12);
   const secret = Buffer.from(password, 'utf8');
   let digest = createHash('md5').update(salt).update(secret).digest();

@@ -28,7 +28,13 @@ export const LIMITS = {
   /** argon2's m, in KiB: at most 1 GiB */
   argon2MemoryKiB: 1024 * 1024,
   argon2Time: 100,
+  /** m · t, in KiB passes: 1 GiB four times, 64 MiB 64 times */
+  argon2Work: 4 * 1024 * 1024,
   argon2Parallelism: 16,
+  /** 2^16 rounds: seconds in bcryptjs; real systems use 10 to 14 */
+  bcryptCost: 16,
+  /** 2^20 MD5s; phpass and WordPress use 2^8, phpBB 2^11 */
+  phpassLog2Count: 20,
 } as const;
 
 export const DIGEST_BYTES: Record<Digest, number> = { md5: 16, sha1: 20, sha256: 32, sha512: 64 };
@@ -203,6 +209,7 @@ export function readArgon2(text: string): Read<Argon2Hash> {
   if (time < 1 || time > LIMITS.argon2Time) return problem(`argon2 t must be between 1 and ${LIMITS.argon2Time}`);
   if (parallelism < 1 || parallelism > LIMITS.argon2Parallelism) return problem(`argon2 p must be between 1 and ${LIMITS.argon2Parallelism}`);
   if (memoryKiB < 8 * parallelism || memoryKiB > LIMITS.argon2MemoryKiB) return problem(`argon2 m must be between 8·p and ${LIMITS.argon2MemoryKiB} KiB`);
+  if (memoryKiB * time > LIMITS.argon2Work) return problem(`argon2 m · t must be at most ${LIMITS.argon2Work} (KiB passes)`);
   if (!decodePhcBase64(match[6] ?? '') || !decodePhcBase64(match[7] ?? '')) return problem('the argon2 salt and hash must be base64');
   return {
     ok: true,
@@ -211,7 +218,22 @@ export function readArgon2(text: string): Read<Argon2Hash> {
 }
 
 /** `$2a$`, `$2b$` or `$2y$` (the same algorithm: the letters name bugs of other implementations), a cost, 22 characters of salt, 31 of hash. */
-export const BCRYPT = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
+const BCRYPT = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
+
+export function readBcrypt(text: string): Read<{ cost: number }> {
+  const match = BCRYPT.exec(text);
+  if (!match) return problem('not a bcrypt hash ($2a$, $2b$ or $2y$, a cost from 04 to 31, then 53 characters)');
+  const cost = Number(match[1]);
+  return cost > LIMITS.bcryptCost ? problem(`a bcrypt cost must be at most ${LIMITS.bcryptCost}`) : { ok: true, value: { cost } };
+}
+
+export const PHPASS_ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** `$P$` (phpass, WordPress) or `$H$` (phpBB), the log2 of the count (7…30) as one character, 8 of salt, 22 of hash. */
-export const PHPASS = /^\$[PH]\$[5-9A-S][./0-9A-Za-z]{30}$/;
+export function readPhpass(text: string): Read<{ log2Count: number }> {
+  if (!/^\$[PH]\$[5-9A-S][./0-9A-Za-z]{30}$/.test(text)) {
+    return problem('not a phpass hash ($P$ or $H$, a count character, 8 characters of salt and 22 of hash)');
+  }
+  const log2Count = PHPASS_ITOA64.indexOf(text.charAt(3));
+  return log2Count > LIMITS.phpassLog2Count ? problem(`a phpass count must be at most 2^${LIMITS.phpassLog2Count}`) : { ok: true, value: { log2Count } };
+}

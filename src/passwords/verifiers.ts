@@ -12,7 +12,7 @@ import { verify as verifyArgon2 } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
 import type { StoredPasswordAlgorithm } from '../domain/password.js';
 import { verifyPhpass } from './phpass.js';
-import { BCRYPT, readArgon2, readDigest, readPbkdf2, readScrypt } from './stored-formats.js';
+import { readArgon2, readBcrypt, readDigest, readPbkdf2, readScrypt } from './stored-formats.js';
 
 type Verifier = (hash: string, password: string) => Promise<boolean>;
 
@@ -28,7 +28,7 @@ const argon2 =
     return read.ok && read.value.variant === variant && verifyArgon2(hash, password);
   };
 
-const verifyBcrypt = async (hash: string, password: string): Promise<boolean> => BCRYPT.test(hash) && bcrypt.compare(password, hash);
+const verifyBcrypt = async (hash: string, password: string): Promise<boolean> => readBcrypt(hash).ok && bcrypt.compare(password, hash);
 
 export const VERIFIERS: Record<StoredPasswordAlgorithm, Verifier> = {
   argon2id: argon2('argon2id'),
