@@ -27,6 +27,8 @@ import type { EmailVerification } from '../auth/email-verification.js';
 import type { OutboxRepository } from '../store/outbox.js';
 import type { EmailSettingsRepository } from '../store/email-settings.js';
 import type { Actor } from '../domain/actor.js';
+import type { AdminKeys } from '../auth/admin-keys.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { OWNER } from '../domain/actor.js';
 import { ApiError } from './errors.js';
 
@@ -34,6 +36,15 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** set by the admin guard: the key this admin request is made with */
     adminActor?: Actor;
+  }
+  interface FastifyContextConfig {
+    /**
+     * An admin route without a pool in its path that a pool-scoped key may still call,
+     * because the route narrows its answer to the key's pool itself (the pool list, the
+     * audit log) or answers nothing of any pool (script templates). Every other such route
+     * answers 403 FORBIDDEN to a scoped key (http/admin-scope.ts).
+     */
+    openToScopedKeys?: true;
   }
 }
 
@@ -73,7 +84,12 @@ export interface AppServices {
   /** the OpenID providers of the pools and their hosted pages */
   oidc: Pick<OidcService, 'routes' | 'rotateKeys'>;
   tokens: TokenService;
+  /** the startup admin token alone (the owner) */
   adminToken: AdminTokenCheck;
+  /** named admin keys, and the actor behind any admin bearer token (owner included) */
+  adminKeys: AdminKeys;
+  /** every admin change: routes record theirs here once it succeeded */
+  audit: Pick<AuditLog, 'record' | 'list'>;
   publicIps: string[];
   /** the script sandbox this instance enforces (or the warning that it cannot) */
   scriptSandbox(): ScriptSandbox;
