@@ -59,9 +59,6 @@ export function App() {
           Gatehouse
         </Link>
         <nav className="topbar-nav" aria-label="Console">
-          <Link to={paths.pools()} aria-current={route.page === 'pools' ? 'page' : undefined}>
-            User pools
-          </Link>
           <Link to={paths.adminKeys()} aria-current={route.page === 'adminKeys' ? 'page' : undefined}>
             Admin keys
           </Link>
