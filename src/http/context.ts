@@ -20,6 +20,7 @@ import type { RequestInfo } from '../domain/user.js';
 import type { PoolsRepository } from '../store/pools.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import type { CustomDbService } from '../custom-db/custom-db-service.js';
+import type { CustomDbConfig } from '../custom-db/connection-config.js';
 import type { ApplicationsService } from '../applications/applications.js';
 import type { OidcService } from '../oidc/index.js';
 import type { PasswordReset } from '../auth/password-reset.js';
@@ -102,6 +103,18 @@ export interface AppServices {
   emailSettings: EmailSettingsRepository;
   /** true once the own store answers */
   storeReachable(): Promise<boolean>;
+}
+
+/**
+ * A key limited to one pool may not point that pool's connection at the server's own
+ * database server: its scripts could then reach the store (the egress guard lets a
+ * connection reach its own database) and, with a database user allowed to, read every
+ * pool's data. The owner and unscoped keys are warned instead (`warningsFor`). Every route
+ * that saves a connection calls this before saving.
+ */
+export function assertConnectionWithinScope(services: Pick<AppServices, 'customDb'>, actor: Actor, config: CustomDbConfig): void {
+  if (actor.poolId === undefined || services.customDb.warningsFor(config).length === 0) return;
+  throw new ApiError('FORBIDDEN', "An admin key limited to one pool may not connect it to the database server of Gatehouse's own store");
 }
 
 /** The pool named in the path, or a 404 POOL_NOT_FOUND. */

@@ -186,6 +186,28 @@ describeEachDialect('admin keys API', (dialect: StoreDialect) => {
       for (const route of documented) expect(registered.has(route), route).toBe(true);
     });
 
+    // Only a PostgreSQL store has a database server a connection can share, and the server
+    // knows its own address once it listens.
+    it.skipIf(dialect !== 'postgres')("may not connect its pool to the database server of the server's own store", async () => {
+      await t.server.app.listen({ port: 0, host: '127.0.0.1' });
+      const storeHost = new URL(t.config.databaseUrl ?? '');
+      const onStoreServer = `postgres://legacy:pw@${storeHost.hostname}:${storeHost.port || '5432'}/legacy`;
+      const url = `/api/v1/pools/${own}/custom-db`;
+      const refused = await t.request('PUT', url, { token: scoped.token, body: { connection: { type: 'uri', uri: onStoreServer } } });
+      expect(refused.statusCode, refused.body).toBe(403);
+      expect(refused.json().error.code).toBe('FORBIDDEN');
+      const elsewhere = await t.request('PUT', url, { token: scoped.token, body: { connection: { type: 'uri', uri: 'postgres://legacy:pw@legacy.example.com:5432/legacy' } } });
+      expect(elsewhere.statusCode, elsewhere.body).toBe(200);
+
+      // The owner may (and is warned); the scoped key then may not save scripts on it either.
+      const owned = await t.admin('PUT', url, { connection: { type: 'uri', uri: onStoreServer } });
+      expect(owned.statusCode).toBe(200);
+      expect(owned.json().warnings).toHaveLength(1);
+      const scripts = await t.request('PUT', url, { token: scoped.token, body: { timeoutMs: 3000 } });
+      expect(scripts.statusCode).toBe(403);
+      expect((await t.request('GET', url, { token: scoped.token })).statusCode).toBe(200);
+    });
+
     it('goes with its pool', async () => {
       const pool = await t.createPool('short-lived pool');
       const key = await createKey(t, { name: 'short-lived pool key', poolId: pool });

@@ -10,7 +10,7 @@ import {
   SandboxResponse,
   type ConnectionInput,
 } from '../schemas/custom-db.js';
-import { actorOf, requirePool, type AppServices, type TypedApp } from '../context.js';
+import { actorOf, assertConnectionWithinScope, requirePool, type AppServices, type TypedApp } from '../context.js';
 import { diffFields } from '../../domain/audit.js';
 import { ApiError, unwrap } from '../errors.js';
 import { CONNECTION_ENV_NAMES, uriProblem, type Connection } from '../../custom-db/connection-config.js';
@@ -101,6 +101,15 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
         ...(env === undefined ? {} : { env }),
         ...(connection === undefined ? {} : { connection: connectionFrom(connection) }),
       };
+      if (actorOf(request).poolId !== undefined) {
+        // Checked whatever the save changes: new scripts on a connection to the store's
+        // server reach the store as surely as a new connection does.
+        const stored = await customDb.getMasked(pool.id);
+        // Omitted or the whole URI masked stands for the stored one; any other URI names its own host.
+        const next = changes.connection;
+        const keepsStored = next === undefined || (next?.type === 'uri' && next.uri === MASK);
+        assertConnectionWithinScope(services, actorOf(request), { ...stored, connection: keepsStored ? stored.connection : next });
+      }
       const before = await customDb.auditFields(pool.id);
       const saved = unwrap(await customDb.save(pool, changes));
       // Read back after the save: a save on another instance in between would show in this
