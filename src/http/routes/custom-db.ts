@@ -1,6 +1,7 @@
 import { PoolParams } from '../schemas/common.js';
 import {
   CustomDbInput,
+  Auth0ConnectionInput,
   CustomDbResponse,
   DebugInput,
   LogsQuery,
@@ -98,6 +99,20 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
         ...(connection === undefined ? {} : { connection: connectionFrom(connection) }),
       };
       const saved = unwrap(await customDb.save(pool, changes));
+      return { ...saved, warnings: customDb.warningsFor(saved) };
+    },
+  );
+
+  app.post(
+    '/api/v1/pools/:poolId/custom-db/import-auth0',
+    {
+      config: docs("Save an Auth0 database connection as Auth0's export writes it: its scripts run unchanged (dialect auth0)"),
+      // Checked field by field by the importer, so a mistake is named the way Auth0's export spells it.
+      schema: { params: PoolParams, body: Auth0ConnectionInput, response: { 200: CustomDbResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      const saved = unwrap(await customDb.importAuth0(pool, request.body));
       return { ...saved, warnings: customDb.warningsFor(saved) };
     },
   );
