@@ -197,6 +197,6 @@ export function customUserStoreWithAuth0Scripts(legacy: Auth0LegacyDatabase): vo
     expect((await debug('delete', [id])).json()).toMatchObject({ ok: true, result: null });
     expect((await debug('get_user', ['dbg2@example.org'])).json()).toMatchObject({ ok: true, result: null });
     const log = (await t.admin('GET', `/api/v1/pools/${poolId}/custom-db/logs`)).json().list as { script: string }[];
-    expect(new Set(log.map((entry) => entry.script))).toEqual(new Set(['login', 'get_user', 'create', 'verify', 'change_password', 'change_email', 'delete', 'getUser', 'listUsers']));
+    expect(new Set(log.map((entry) => entry.script))).toEqual(new Set(['login', 'get_user', 'create', 'verify', 'change_password', 'change_email', 'delete', 'getUser', 'listUsers', 'updateUser']));
   });
 }
