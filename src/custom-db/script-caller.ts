@@ -34,7 +34,7 @@ import type { ConnectionLog } from './connection-log.js';
 import { runAuth0Operation } from './auth0/auth0-operations.js';
 import { auth0Sources, entryName, type Auth0Entry } from './auth0/auth0-runtime.js';
 import { AUTH0_PRELUDE } from './auth0/sandbox-prelude.js';
-import { isAuth0ScriptName, type Auth0ScriptName } from './auth0/auth0-scripts.js';
+import { isAuth0ScriptName } from './auth0/auth0-scripts.js';
 
 function scriptSource(spec: ConnectionSpec, script: ScriptName): string | null {
   const source = spec.scripts[script];
