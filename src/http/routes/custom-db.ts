@@ -17,6 +17,9 @@ import { CONNECTION_ENV_NAMES, uriProblem, type Connection } from '../../custom-
 import { MASK } from '../../custom-db/config-secrets.js';
 import type { ConfigChanges } from '../../custom-db/connection-configs.js';
 import { TEMPLATES } from '../../custom-db/templates/index.js';
+import { SCRIPT_ARITY } from '../../custom-db/script-caller.js';
+import { isScriptName } from '../../custom-db/contract/script-contract.js';
+import { AUTH0_ARGUMENTS } from '../../custom-db/auth0/auth0-scripts.js';
 
 const docs = (summary: string) => ({ docs: { summary, tags: ['custom database'], auth: 'admin' as const } });
 
@@ -125,7 +128,11 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      return customDb.debug(pool, request.body.script, request.body.args);
+      const { script, args } = request.body;
+      // Auth0's change_email takes three arguments, every other script at most two.
+      const most = isScriptName(script) ? SCRIPT_ARITY[script] : AUTH0_ARGUMENTS[script].length;
+      if (args.length > most) throw new ApiError('VALIDATION_ERROR', `body.args: the ${script} script takes at most ${most} arguments`);
+      return customDb.debug(pool, script, args);
     },
   );
 
