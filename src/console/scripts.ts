@@ -1,9 +1,18 @@
-import type { Mode, ScriptName } from './api/types.js';
+import type { Dialect, Mode, ScriptKey, ScriptName } from './api/types.js';
 import { SCRIPT_DISPLAY_NAMES } from '../custom-db/contract/script-contract.js';
 import { SCRIPTS_BY_MODE } from '../custom-db/modes.js';
+import { AUTH0_ARGUMENTS, AUTH0_COMPANION_SCRIPTS, AUTH0_FUNCTION_NAMES, type Auth0ScriptName } from '../custom-db/auth0/auth0-scripts.js';
 
-/** What the console calls each script: the runtime's own names for them. */
-export const SCRIPT_LABELS = SCRIPT_DISPLAY_NAMES;
+/** What the console calls each script: the runtime's own names for Gatehouse's, Auth0's names for Auth0's. */
+export const SCRIPT_LABELS: Record<ScriptKey, string> = {
+  ...SCRIPT_DISPLAY_NAMES,
+  get_user: 'Get User (get_user)',
+  create: 'Create',
+  verify: 'Verify',
+  change_password: 'Change Password',
+  delete: 'Delete',
+  change_email: 'Change Email',
+};
 
 export const SCRIPT_SIGNATURES: Record<ScriptName, string> = {
   login: 'async function login(query, password, context)',
@@ -28,6 +37,41 @@ export const SCRIPT_PURPOSES: Record<ScriptName, string> = {
 };
 
 export const MODE_SCRIPTS = SCRIPTS_BY_MODE;
+
+const AUTH0_PURPOSES: Record<Auth0ScriptName, string> = {
+  login: 'Auth0 login: check the email (or username) and password, call back with the profile.',
+  get_user: 'Auth0 get_user: call back with the profile for an email or username, or with nothing when there is none.',
+  create: 'Auth0 create: add the user (user.email, user.password…); ValidationError("user_exists") when taken.',
+  verify: 'Auth0 verify: mark the email verified; call back with true.',
+  change_password: 'Auth0 change_password: set the new password; call back with true.',
+  delete: 'Auth0 delete: remove the user by id.',
+  change_email: 'Auth0 change_email: move the user to the new email; call back with true.',
+};
+
+/** Auth0's scripts each mode runs, and the Gatehouse-style companions a custom user store may add. */
+const AUTH0_MODE_SCRIPTS: Record<Mode, readonly ScriptKey[]> = {
+  LAZY_MIGRATION: ['login', 'get_user'],
+  CUSTOM_USER_STORE: ['login', 'get_user', 'create', 'verify', 'change_password', 'delete', 'change_email', ...AUTH0_COMPANION_SCRIPTS],
+};
+
+/** The editor's tabs: the scripts of the dialect that the mode runs. */
+export function scriptsFor(dialect: Dialect, mode: Mode): readonly ScriptKey[] {
+  return dialect === 'auth0' ? AUTH0_MODE_SCRIPTS[mode] : MODE_SCRIPTS[mode];
+}
+
+const isGatehouseName = (name: ScriptKey): name is ScriptName => name in SCRIPT_SIGNATURES;
+
+/** The signature a script is written with: Auth0's callback style for Auth0's scripts. */
+export function scriptSignature(dialect: Dialect, name: ScriptKey): string {
+  if (isGatehouseName(name) && !(dialect === 'auth0' && name === 'login')) return SCRIPT_SIGNATURES[name];
+  const script = name as Auth0ScriptName;
+  return `function ${AUTH0_FUNCTION_NAMES[script][0] ?? script}(${[...AUTH0_ARGUMENTS[script], 'callback'].join(', ')})`;
+}
+
+export function scriptPurpose(dialect: Dialect, name: ScriptKey): string {
+  if (isGatehouseName(name) && !(dialect === 'auth0' && name === 'login')) return SCRIPT_PURPOSES[name];
+  return AUTH0_PURPOSES[name as Auth0ScriptName];
+}
 
 export const MODES: readonly { mode: Mode; label: string; description: string }[] = [
   {

@@ -9,6 +9,7 @@
  */
 import { SCRIPT_NAMES, type ScriptName } from './contract/script-contract.js';
 import type { CustomDbMode } from './modes.js';
+import type { Auth0ScriptName, Dialect } from './auth0/auth0-scripts.js';
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -17,12 +18,20 @@ export type Connection =
   | { type: 'programmatic'; host: string; port: number; username: string; password: string; database: string }
   | null;
 
+/**
+ * A connection's scripts: Gatehouse's eight always answered (null when unset), and with the
+ * `auth0` dialect Auth0's script names beside them (`login` is both: Auth0's login there).
+ */
+export type ConnectionScripts = Record<ScriptName, string | null> & Partial<Record<Auth0ScriptName, string | null>>;
+
 export interface CustomDbConfig {
   enabled: boolean;
   mode: CustomDbMode;
+  /** the contract the scripts are written to: Gatehouse's own, or Auth0's custom database scripts */
+  dialect: Dialect;
   connection: Connection;
   env: Record<string, string>;
-  scripts: Record<ScriptName, string | null>;
+  scripts: ConnectionScripts;
   timeoutMs: number;
   /** optional egress allowlist for the scripts; empty = any host but the always-refused ones */
   allowedHosts: string[];
@@ -32,6 +41,7 @@ export function defaultConfig(): CustomDbConfig {
   return {
     enabled: false,
     mode: 'LAZY_MIGRATION',
+    dialect: 'gatehouse',
     connection: null,
     env: {},
     scripts: Object.fromEntries(SCRIPT_NAMES.map((name) => [name, null])) as Record<ScriptName, string | null>,

@@ -20,6 +20,9 @@ import type { ConnectionLog } from './connection-log.js';
 import type { CustomDbMode } from './modes.js';
 import { createScriptCaller, type ScriptCaller } from './script-caller.js';
 import type { ServerServices } from './runtime-spec.js';
+import { DIALECT_SCRIPT_KEYS, type Auth0ScriptName } from './auth0/auth0-scripts.js';
+import type { Auth0Entry } from './auth0/auth0-runtime.js';
+import { changesFromAuth0Connection } from './auth0/auth0-import.js';
 
 export interface MigrationProgress {
   migratedUsers: number;
@@ -34,7 +37,10 @@ export interface CustomDbService {
   save(pool: Pool, changes: ConfigChanges): Promise<Result<CustomDbConfig, 'VALIDATION_ERROR'>>;
   /** The pool's config as the audit log compares it: secrets masked, compared by hash (config-audit.ts). */
   auditFields(poolId: string): Promise<AuditFields>;
-  debug(pool: Pool, script: ScriptName, args: unknown[]): Promise<CallOutcome>;
+  /** Saves an Auth0 database connection as Auth0's export writes it (dialect `auth0`); answers it masked. */
+  importAuth0(pool: Pool, connection: unknown, admit?: (next: CustomDbConfig) => void): Promise<Result<CustomDbConfig, 'VALIDATION_ERROR'>>;
+  /** Runs a saved script by the name its dialect gives it (an Auth0 connection's with Auth0's arguments). */
+  debug(pool: Pool, script: ScriptName | Auth0ScriptName, args: unknown[]): Promise<CallOutcome>;
   logs: ConnectionLog;
   migration(poolId: string): Promise<MigrationProgress>;
   /** The scripts of the pool's enabled connection, or null when the pool has none enabled. */
@@ -80,7 +86,24 @@ export function customDbService({ configs, users, runtimes, log, serverServices 
 
     auditFields: async (poolId) => auditFieldsOf(await configs.load(poolId)),
 
-    debug: async (pool, script, args) => callerFor(pool, await configs.load(pool.id)).call(script, args),
+    async importAuth0(pool, connection, admit) {
+      const changes = changesFromAuth0Connection(connection);
+      if (!changes.ok) return changes;
+      // The caller's check (an admin key's scope) sees the connection and env this save would store.
+      const stored = await configs.load(pool.id);
+      admit?.({ ...stored, ...changes.value, scripts: { ...stored.scripts, ...changes.value.scripts } });
+      return this.save(pool, changes.value);
+    },
+
+    async debug(pool, script, args) {
+      const config = await configs.load(pool.id);
+      if (!DIALECT_SCRIPT_KEYS[config.dialect].includes(script)) {
+        const message = `${script} is not a script of the ${config.dialect} dialect; its scripts are ${DIALECT_SCRIPT_KEYS[config.dialect].join(', ')}`;
+        return { ok: false, error: { kind: 'not_implemented', name: 'NotImplementedError', message }, logs: [], durationMs: 0 };
+      }
+      const caller = callerFor(pool, config);
+      return config.dialect === 'auth0' ? caller.callAuth0(script as Auth0Entry, args) : caller.call(script as ScriptName, args);
+    },
 
     logs: log,
 

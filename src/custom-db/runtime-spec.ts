@@ -23,6 +23,7 @@ export function runtimeSpec(poolId: string, config: CustomDbConfig, serverServic
   return {
     key: poolId,
     ...(serverServices === undefined ? {} : { serverServices }),
+    ...(config.dialect === 'auth0' ? { dialect: 'auth0' as const } : {}),
     scripts: config.scripts,
     env: scriptEnv(config),
     timeoutMs: config.timeoutMs,

@@ -31,6 +31,10 @@ import { secretsOf } from './config-secrets.js';
 import { passwordsIn, redactOutcome } from './redaction.js';
 import { runtimeSpec, type ServerServices } from './runtime-spec.js';
 import type { ConnectionLog } from './connection-log.js';
+import { runAuth0Operation } from './auth0/auth0-operations.js';
+import { auth0Sources, entryName, type Auth0Entry } from './auth0/auth0-runtime.js';
+import { AUTH0_PRELUDE } from './auth0/sandbox-prelude.js';
+import { isAuth0ScriptName } from './auth0/auth0-scripts.js';
 
 function scriptSource(spec: ConnectionSpec, script: ScriptName): string | null {
   const source = spec.scripts[script];
@@ -53,12 +57,14 @@ export function toRuntimeSpec(spec: ConnectionSpec): RuntimeSpec {
     const source = scriptSource(spec, name);
     if (source !== null) sources[name] = source;
   }
+  // The Auth0 dialect is this same spec with other entries and globals: one runtime, one set of limits.
+  const auth0 = spec.dialect === 'auth0' ? auth0Sources(spec.scripts) : null;
   const fresh: RuntimeSpec = {
     key: spec.key,
-    sources,
+    sources: auth0?.sources ?? sources,
     env: spec.env,
-    globalsSource: TYPED_ERRORS_PRELUDE,
-    labels: LABELS,
+    globalsSource: auth0 === null ? TYPED_ERRORS_PRELUDE : AUTH0_PRELUDE,
+    labels: auth0?.labels ?? LABELS,
     limits: { timeoutMs: spec.timeoutMs, ...(spec.memoryMb === undefined ? {} : { memoryMb: spec.memoryMb }) },
     egress: connectionEgressPolicy(spec),
   };
@@ -67,8 +73,36 @@ export function toRuntimeSpec(spec: ConnectionSpec): RuntimeSpec {
 }
 
 /**
+ * Sees each call of an Auth0 connection's scripts (the script as the connection names it,
+ * its arguments, its outcome) and answers the outcome to go on with: the script caller
+ * scrubs and logs each one there, as one operation may run several scripts.
+ */
+export type EntryObserver = (script: string, args: readonly unknown[], outcome: CallOutcome) => CallOutcome;
+
+const unobserved: EntryObserver = (_script, _args, outcome) => outcome;
+
+/** One run of an Auth0 script or a Gatehouse-style companion of an Auth0 connection, its outcome as the script gave it. */
+export async function runAuth0Entry(
+  runtimes: ScriptRuntimePool,
+  spec: ConnectionSpec,
+  entry: Auth0Entry,
+  args: unknown[],
+  observe: EntryObserver = unobserved,
+): Promise<CallOutcome> {
+  if (scriptSource(spec, entry as ScriptName) === null) {
+    const failure: ScriptFailure = isAuth0ScriptName(entry)
+      ? { kind: 'not_implemented', name: 'NotImplementedError', message: `This connection has no Auth0 ${entry} script` }
+      : notImplementedFailure(entry);
+    return { ok: false, error: failure, logs: [], durationMs: 0 };
+  }
+  const outcome = await runtimes.call(toRuntimeSpec(spec), isAuth0ScriptName(entry) ? entryName(entry) : entry, args);
+  return observe(entry, args, outcome);
+}
+
+/**
  * One script call under the contract: a default script fails with `not_implemented` without
- * a runtime, and a successful result of the wrong shape fails with `invalid_result`.
+ * a runtime, and a successful result of the wrong shape fails with `invalid_result`. With
+ * the Auth0 dialect the operation is carried out by Auth0's scripts (auth0/auth0-operations.ts).
  * Never rejects.
  */
 export async function runUserScript(
@@ -76,9 +110,20 @@ export async function runUserScript(
   spec: ConnectionSpec,
   script: ScriptName,
   args: unknown[],
+  observe: EntryObserver = unobserved,
 ): Promise<CallOutcome> {
   if (!isScriptName(script)) {
     return { ok: false, error: { kind: 'runtime', name: 'Error', message: `Unknown script ${JSON.stringify(script)}` }, logs: [], durationMs: 0 };
+  }
+  if (spec.dialect === 'auth0') {
+    return runAuth0Operation(
+      {
+        has: (entry) => scriptSource(spec, entry as ScriptName) !== null,
+        call: (entry, entryArgs) => runAuth0Entry(runtimes, spec, entry, entryArgs, observe),
+      },
+      script,
+      args,
+    );
   }
   if (scriptSource(spec, script) === null) return { ok: false, error: notImplementedFailure(script), logs: [], durationMs: 0 };
   const outcome = await runtimes.call(toRuntimeSpec(spec), script, args);
@@ -110,13 +155,28 @@ export interface ScriptContext {
   limit?: number;
 }
 
+export interface CallOptions {
+  request?: RequestInfo | null;
+  paging?: { page: number; limit: number };
+}
+
 export interface ScriptCaller {
   /** Runs `script` with `args` (without context); every secret is scrubbed from what comes back. */
-  call(
-    script: ScriptName,
-    args: unknown[],
-    options?: { request?: RequestInfo | null; paging?: { page: number; limit: number } },
-  ): Promise<CallOutcome>;
+  call(script: ScriptName, args: unknown[], options?: CallOptions): Promise<CallOutcome>;
+  /**
+   * Runs one script of an Auth0 connection as it is (debug): an Auth0 script with Auth0's
+   * arguments, answering what it called back with; a companion with Gatehouse's, context added.
+   */
+  callAuth0(script: Auth0Entry, args: unknown[]): Promise<CallOutcome>;
+}
+
+/** The plain passwords among an Auth0 script's arguments. */
+function auth0PasswordsIn(script: Auth0Entry, args: readonly unknown[]): string[] {
+  if (!isAuth0ScriptName(script)) return passwordsIn(script, args);
+  const text = (value: unknown): string[] => (typeof value === 'string' && value !== '' ? [value] : []);
+  if (script === 'login' || script === 'change_password') return text(args[1]);
+  if (script === 'create' && args[0] !== null && typeof args[0] === 'object') return text((args[0] as { password?: unknown }).password);
+  return [];
 }
 
 /**
@@ -145,28 +205,53 @@ export function createScriptCaller(
   serverServices?: ServerServices,
 ): ScriptCaller {
   const { spec, secrets: configSecrets } = derivedFrom(pool.id, config, serverServices);
+  const contextFor = (options: CallOptions): ScriptContext => ({
+    userPoolId: pool.id,
+    userPoolName: pool.name,
+    userPoolMetadata: pool.metadata,
+    request: { ip: options.request?.ip ?? null, userAgent: options.request?.userAgent ?? null },
+    ...options.paging,
+  });
+  const record = (script: string, outcome: CallOutcome): void =>
+    log.append(pool.id, {
+      at: new Date().toISOString(),
+      script,
+      outcome: outcome.ok ? 'success' : outcomeName(outcome.error),
+      durationMs: outcome.durationMs,
+      message: outcome.ok ? '' : `${outcome.error.name}: ${outcome.error.message}`,
+    });
+  /** Scrubs and logs each script an Auth0 operation runs; remembers the last failure logged. */
+  const observer = (passwords: string[]) => {
+    const state: { observe: EntryObserver; lastFailure: ScriptFailure | null } = {
+      lastFailure: null,
+      observe: (script, _args, raw) => {
+        const outcome = redactOutcome(raw, [...configSecrets, ...passwords]);
+        record(script, outcome);
+        state.lastFailure = outcome.ok ? null : outcome.error;
+        return outcome;
+      },
+    };
+    return state;
+  };
   return {
     async call(script, args, options = {}) {
-      const context: ScriptContext = {
-        userPoolId: pool.id,
-        userPoolName: pool.name,
-        userPoolMetadata: pool.metadata,
-        request: { ip: options.request?.ip ?? null, userAgent: options.request?.userAgent ?? null },
-        ...options.paging,
-      };
       const padded = Array.from({ length: SCRIPT_ARITY[script] }, (_, i) => (args[i] === undefined ? null : args[i]));
-      const outcome = redactOutcome(await runUserScript(runtimes, spec, script, [...padded, context]), [
+      const passwords = passwordsIn(script, args);
+      const entries = observer(passwords);
+      const outcome = redactOutcome(await runUserScript(runtimes, spec, script, [...padded, contextFor(options)], entries.observe), [
         ...configSecrets,
-        ...passwordsIn(script, args),
+        ...passwords,
       ]);
-      log.append(pool.id, {
-        at: new Date().toISOString(),
-        script,
-        outcome: outcome.ok ? 'success' : outcomeName(outcome.error),
-        durationMs: outcome.durationMs,
-        message: outcome.ok ? '' : `${outcome.error.name}: ${outcome.error.message}`,
-      });
+      // Auth0 connections log each script they ran; what the operation itself decided (a
+      // missing script, a result of the wrong shape) is logged under the operation's name.
+      const logged = spec.dialect === 'auth0' && (outcome.ok || outcome.error.message === entries.lastFailure?.message);
+      if (!logged) record(script, outcome);
       return outcome;
+    },
+    async callAuth0(script, args) {
+      const entries = observer(auth0PasswordsIn(script, args));
+      const callArgs = isAuth0ScriptName(script) ? args : [...args, contextFor({})];
+      return runAuth0Entry(runtimes, spec, script, callArgs, entries.observe);
     },
   };
 }

@@ -6,8 +6,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { CustomDbConnectionsTable } from '../store/schema.js';
-import type { ScriptName } from './contract/script-contract.js';
-import { defaultConfig, type Connection, type CustomDbConfig } from './connection-config.js';
+import { defaultConfig, type Connection, type ConnectionScripts, type CustomDbConfig } from './connection-config.js';
 import type { CustomDbMode } from './modes.js';
 
 type StoredConnection =
@@ -25,6 +24,7 @@ export function sealConfig(poolId: string, config: CustomDbConfig, box: SecretBo
     pool_id: poolId,
     enabled: config.enabled ? 1 : 0,
     mode: config.mode,
+    dialect: config.dialect,
     connection: connection && JSON.stringify(connection),
     env: JSON.stringify(Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, box.seal(v)]))),
     scripts: JSON.stringify(config.scripts),
@@ -55,9 +55,10 @@ export function openConfig(row: Selectable<CustomDbConnectionsTable>, box: Secre
   return {
     enabled: row.enabled === 1,
     mode: row.mode as CustomDbMode,
+    dialect: row.dialect === 'auth0' ? 'auth0' : 'gatehouse',
     connection,
     env,
-    scripts: { ...defaultConfig().scripts, ...(JSON.parse(row.scripts) as Record<ScriptName, string | null>) },
+    scripts: { ...defaultConfig().scripts, ...(JSON.parse(row.scripts) as Partial<ConnectionScripts>) },
     timeoutMs: Number(row.timeout_ms),
     allowedHosts: JSON.parse(row.allowed_hosts) as string[],
   };

@@ -68,6 +68,8 @@ export interface CustomDbConnectionsTable {
   updated_at: string;
   /** bumped by every save (the database does it), so readers can check for changes cheaply */
   revision: Generated<number>;
+  /** `gatehouse` or `auth0`: the contract the scripts are written to */
+  dialect: Generated<string>;
 }
 
 export interface ConnectionLogsTable {

@@ -3,14 +3,14 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { fireEvent } from '@testing-library/dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DebugDialog } from '../../src/console/custom-db/DebugDialog.js';
-import type { DebugResult, ScriptName } from '../../src/console/api/types.js';
+import type { DebugResult, ScriptKey, ScriptName } from '../../src/console/api/types.js';
 
 afterEach(cleanup);
 
 const ALL: ScriptName[] = ['login', 'getUser', 'searchUser', 'createUser', 'updateUser', 'deleteUser', 'listUsers', 'validatePassword'];
 const labels = () => Array.from(document.querySelectorAll('.debug-form .grid-2 label')).map((label) => label.textContent);
 
-function open(runDebug = vi.fn<(poolId: string, script: ScriptName, args: unknown[]) => Promise<DebugResult>>(), unsaved = false) {
+function open(runDebug = vi.fn<(poolId: string, script: ScriptKey, args: unknown[]) => Promise<DebugResult>>(), unsaved = false) {
   render(<DebugDialog poolId="p1" scripts={ALL} initialScript="login" unsaved={unsaved} onClose={() => undefined} runDebug={runDebug} />);
   return runDebug;
 }

@@ -45,6 +45,7 @@ export function customDb(overrides: Partial<CustomDatabase> = {}): CustomDatabas
   return {
     enabled: false,
     mode: 'LAZY_MIGRATION',
+    dialect: 'gatehouse',
     connection: null,
     env: {},
     scripts: {

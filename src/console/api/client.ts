@@ -120,6 +120,9 @@ export const api = {
     request<CustomDatabase>('PUT', `${pool(poolId)}/custom-db`, { body: input }),
   templates: () => request<ResponseOf<'/api/v1/custom-db/templates', 'get'>>('GET', '/api/v1/custom-db/templates'),
   scriptSandbox: () => request<ResponseOf<'/api/v1/custom-db/sandbox', 'get'>>('GET', '/api/v1/custom-db/sandbox'),
+  /** Saves an Auth0 database connection as Auth0's export writes it (any JSON: the server names what is wrong). */
+  importAuth0: (poolId: string, connection: unknown) =>
+    request<CustomDatabase>('POST', `${pool(poolId)}/custom-db/import-auth0`, { body: connection }),
   debug: (poolId: string, script: DebugInput['script'], args: DebugInput['args']) =>
     request<DebugResult>('POST', `${pool(poolId)}/custom-db/debug`, { body: { script, args } satisfies DebugInput }),
   logs: (poolId: string, limit = 50) =>

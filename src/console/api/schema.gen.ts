@@ -1320,20 +1320,27 @@ export interface paths {
                                 uri?: string;
                                 username?: string;
                             } | null;
+                            dialect: "gatehouse" | "auth0";
                             enabled: boolean;
                             env: {
                                 [key: string]: string;
                             };
                             mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
                             scripts: {
+                                change_email?: string | null;
+                                change_password?: string | null;
+                                create?: string | null;
                                 createUser: string | null;
+                                delete?: string | null;
                                 deleteUser: string | null;
+                                get_user?: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;
                                 login: string | null;
                                 searchUser: string | null;
                                 updateUser: string | null;
                                 validatePassword: string | null;
+                                verify?: string | null;
                             };
                             timeoutMs: number;
                             warnings?: string[];
@@ -1374,20 +1381,27 @@ export interface paths {
                             uri?: string;
                             username?: string;
                         } | null;
+                        dialect?: "gatehouse" | "auth0";
                         enabled?: boolean;
                         env?: {
                             [key: string]: string;
                         };
                         mode?: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
                         scripts?: {
+                            change_email?: string | null;
+                            change_password?: string | null;
+                            create?: string | null;
                             createUser?: string | null;
+                            delete?: string | null;
                             deleteUser?: string | null;
+                            get_user?: string | null;
                             getUser?: string | null;
                             listUsers?: string | null;
                             login?: string | null;
                             searchUser?: string | null;
                             updateUser?: string | null;
                             validatePassword?: string | null;
+                            verify?: string | null;
                         };
                         timeoutMs?: number;
                         warnings?: string[];
@@ -1412,20 +1426,27 @@ export interface paths {
                                 uri?: string;
                                 username?: string;
                             } | null;
+                            dialect: "gatehouse" | "auth0";
                             enabled: boolean;
                             env: {
                                 [key: string]: string;
                             };
                             mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
                             scripts: {
+                                change_email?: string | null;
+                                change_password?: string | null;
+                                create?: string | null;
                                 createUser: string | null;
+                                delete?: string | null;
                                 deleteUser: string | null;
+                                get_user?: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;
                                 login: string | null;
                                 searchUser: string | null;
                                 updateUser: string | null;
                                 validatePassword: string | null;
+                                verify?: string | null;
                             };
                             timeoutMs: number;
                             warnings?: string[];
@@ -1473,11 +1494,103 @@ export interface paths {
                 content: {
                     "application/json": {
                         args: unknown[];
-                        script: "login" | "getUser" | "searchUser" | "createUser" | "updateUser" | "deleteUser" | "listUsers" | "validatePassword";
+                        script: "login" | "getUser" | "searchUser" | "createUser" | "updateUser" | "deleteUser" | "listUsers" | "validatePassword" | "get_user" | "create" | "verify" | "change_password" | "delete" | "change_email";
                     };
                 };
             };
             responses: {
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/import-auth0": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save an Auth0 database connection as Auth0's export writes it: its scripts run unchanged (dialect auth0) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: unknown;
+                        options?: unknown;
+                        strategy?: unknown;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedHosts: string[];
+                            connection: {
+                                database?: string;
+                                host?: string;
+                                password?: string;
+                                port?: number;
+                                type: string;
+                                uri?: string;
+                                username?: string;
+                            } | null;
+                            dialect: "gatehouse" | "auth0";
+                            enabled: boolean;
+                            env: {
+                                [key: string]: string;
+                            };
+                            mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
+                            scripts: {
+                                change_email?: string | null;
+                                change_password?: string | null;
+                                create?: string | null;
+                                createUser: string | null;
+                                delete?: string | null;
+                                deleteUser: string | null;
+                                get_user?: string | null;
+                                getUser: string | null;
+                                listUsers: string | null;
+                                login: string | null;
+                                searchUser: string | null;
+                                updateUser: string | null;
+                                validatePassword: string | null;
+                                verify?: string | null;
+                            };
+                            timeoutMs: number;
+                            warnings?: string[];
+                        };
+                    };
+                };
                 /** @description Error */
                 default: {
                     headers: {

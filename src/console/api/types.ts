@@ -6,6 +6,7 @@
  */
 import type { components, paths } from './schema.gen.js';
 import type { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
+import type { AUTH0_ONLY_SCRIPT_NAMES } from '../../custom-db/auth0/auth0-scripts.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
@@ -35,15 +36,19 @@ export type Connection = CustomDatabase['connection'];
 /** A connection as a save sends it. */
 export type ConnectionInput = CustomDatabaseInput['connection'];
 export type Scripts = CustomDatabase['scripts'];
-export type ScriptName = keyof Scripts;
+/** Every script a connection may hold: Gatehouse's eight and Auth0's names (`login` is both). */
+export type ScriptKey = keyof Scripts;
+/** Gatehouse's eight scripts. */
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
 export type Mode = CustomDatabase['mode'];
+export type Dialect = CustomDatabase['dialect'];
 
 // The order the console lists scripts in is a contract constant, not part of the document;
 // the check below fails to compile if it and the document name different scripts.
 export { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<Condition extends true> = Condition;
-type _ScriptNamesMatchTheDocument = Assert<SameSet<(typeof SCRIPT_NAMES)[number], ScriptName>>;
+type _ScriptNamesMatchTheDocument = Assert<SameSet<ScriptName | (typeof AUTH0_ONLY_SCRIPT_NAMES)[number], ScriptKey>>;
 
 export type Template = ResponseOf<'/api/v1/custom-db/templates', 'get'>['list'][number];
 export type ConnectionLogEntry = ResponseOf<'/api/v1/pools/{poolId}/custom-db/logs', 'get'>['list'][number];

@@ -1,13 +1,15 @@
 import { Suspense, lazy, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { api, errorMessage } from '../api/client.js';
-import type { CustomDatabase, ScriptName, Template } from '../api/types.js';
+import type { CustomDatabase, ScriptKey, Template } from '../api/types.js';
 import { ErrorMessage, Loading } from '../components/Status.js';
 import { useAsync } from '../components/useAsync.js';
 import { useLeaveGuard } from '../router.js';
-import { MODE_SCRIPTS, SCRIPT_LABELS } from '../scripts.js';
+import { MODE_SCRIPTS, SCRIPT_LABELS, scriptsFor } from '../scripts.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { ConnectionLog } from './ConnectionLog.js';
 import { DebugDialog } from './DebugDialog.js';
+import { DialectSelector } from './DialectSelector.js';
+import { ImportAuth0Dialog } from './ImportAuth0Dialog.js';
 import { AllowedHostsField } from './AllowedHostsField.js';
 import { EnvRows } from './EnvRows.js';
 import { MigrationProgress } from './MigrationProgress.js';
@@ -60,17 +62,18 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
   // The server's warnings about the saved connection (e.g. it shares the server's own store).
   const [warnings, setWarnings] = useState<readonly string[]>(initial.warnings ?? []);
   const [draft, setDraft] = useState<Draft>(saved);
-  const [active, setActive] = useState<ScriptName>('login');
+  const [active, setActive] = useState<ScriptKey>('login');
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [savedNote, setSavedNote] = useState<string | null>(null);
   const [debugging, setDebugging] = useState(false);
+  const [importing, setImporting] = useState(false);
   const ranDebug = useRef(false);
 
   const dirty = isDirty(draft, saved);
   useLeaveGuard(dirty, LEAVE_MESSAGE);
 
-  const scripts = MODE_SCRIPTS[draft.mode];
+  const scripts = scriptsFor(draft.dialect, draft.mode);
   useEffect(() => {
     if (!scripts.includes(active)) setActive('login');
   }, [scripts, active]);
@@ -90,6 +93,17 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
       return { ...previous, scripts: next };
     });
     setSavedNote(null);
+  };
+
+  /** An import saved a whole connection: the form starts again from it. */
+  const imported = (answer: CustomDatabase) => {
+    const next = draftFrom(answer);
+    setWarnings(answer.warnings ?? []);
+    setSaved(next);
+    setDraft(next);
+    setImporting(false);
+    setSaveError(null);
+    setSavedNote(`Imported from Auth0 at ${new Date().toLocaleTimeString()}. New requests use it now.`);
   };
 
   const save = async () => {
@@ -161,6 +175,7 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
         )}
 
         <ModeSelector value={draft.mode} onChange={(mode) => update({ mode })} />
+        <DialectSelector value={draft.dialect} onChange={(dialect) => update({ dialect })} />
         <ConnectionForm value={draft.connection} onChange={(connection) => update({ connection })} />
         <EnvRows rows={draft.env} onChange={(env) => update({ env })} />
         <AllowedHostsField value={draft.allowedHosts} onChange={(allowedHosts) => update({ allowedHosts })} />
@@ -168,7 +183,8 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
         <fieldset className="section">
           <legend>Scripts</legend>
           <div className="toolbar">
-            <TemplatePicker templates={templates} scripts={scripts} onApply={applyTemplate} />
+            {/* The templates are Gatehouse scripts; an Auth0 connection brings its own. */}
+            {draft.dialect === 'gatehouse' && <TemplatePicker templates={templates} scripts={MODE_SCRIPTS[draft.mode]} onApply={applyTemplate} />}
             <div className="field inline">
               <label htmlFor={`${id}-timeout`}>Timeout (ms)</label>
               <input
@@ -190,6 +206,7 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
               onSelect={setActive}
               sources={draft.scripts}
               onChange={(name, source) => update({ scripts: { ...draft.scripts, [name]: source } })}
+              dialect={draft.dialect}
             />
           </Suspense>
         </fieldset>
@@ -200,6 +217,9 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
           </button>
           <button type="button" className="secondary" onClick={() => setDebugging(true)}>
             Debug
+          </button>
+          <button type="button" className="secondary" onClick={() => setImporting(true)}>
+            Import from Auth0
           </button>
           {dirty && !saving && <span className="muted">Unsaved changes</span>}
           {saving && (
@@ -215,10 +235,12 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
         </div>
         {saveError && <ErrorMessage>Not saved: {saveError}</ErrorMessage>}
       </form>
+      {importing && <ImportAuth0Dialog poolId={poolId} unsaved={dirty} onClose={() => setImporting(false)} onImported={imported} />}
       {debugging && (
         <DebugDialog
           poolId={poolId}
-          scripts={MODE_SCRIPTS[saved.mode]}
+          scripts={scriptsFor(saved.dialect, saved.mode)}
+          dialect={saved.dialect}
           initialScript={active}
           unsaved={dirty}
           onClose={() => {

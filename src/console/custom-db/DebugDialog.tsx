@@ -1,30 +1,32 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api/client.js';
-import type { DebugResult, ScriptName } from '../api/types.js';
+import type { DebugInput, DebugResult, Dialect, ScriptKey } from '../api/types.js';
 import { Modal } from '../components/Modal.js';
 import { ErrorMessage } from '../components/Status.js';
 import { formatDuration } from '../components/format.js';
 import { SAMPLE_USER, SCRIPT_LABELS } from '../scripts.js';
-import { DEBUG_FIELDS, DEBUG_FIELD_LABELS, EMPTY_DEBUG_FIELDS, buildDebugArgs, type DebugField, type DebugFields } from './debug-args.js';
+import { DEBUG_FIELD_LABELS, EMPTY_DEBUG_FIELDS, buildDebugArgsFor, debugFieldsFor, type DebugField, type DebugFields } from './debug-args.js';
 
 interface DebugDialogProps {
   poolId: string;
-  scripts: readonly ScriptName[];
-  initialScript: ScriptName;
+  scripts: readonly ScriptKey[];
+  initialScript: ScriptKey;
+  /** the saved connection's dialect: Auth0's scripts take Auth0's arguments */
+  dialect?: Dialect;
   /** the editors hold changes the server has not got: debug runs the saved scripts */
   unsaved: boolean;
   onClose: () => void;
   /** after each run (the connection log has a new entry) */
   onRan?: () => void;
-  runDebug?: (poolId: string, script: ScriptName, args: unknown[]) => Promise<DebugResult>;
+  runDebug?: (poolId: string, script: DebugInput['script'], args: unknown[]) => Promise<DebugResult>;
 }
 
-const MULTILINE: ReadonlySet<DebugField> = new Set(['userinfo', 'updates']);
-const INPUT_TYPES: Partial<Record<DebugField, string>> = { email: 'email', phone: 'tel', password: 'password', page: 'number', limit: 'number' };
+const MULTILINE: ReadonlySet<DebugField> = new Set(['userinfo', 'updates', 'user']);
+const INPUT_TYPES: Partial<Record<DebugField, string>> = { email: 'email', phone: 'tel', password: 'password', newPassword: 'password', newEmail: 'email', page: 'number', limit: 'number' };
 
-export function DebugDialog({ poolId, scripts, initialScript, unsaved, onClose, onRan, runDebug = api.debug }: DebugDialogProps) {
+export function DebugDialog({ poolId, scripts, initialScript, dialect = 'gatehouse', unsaved, onClose, onRan, runDebug = api.debug }: DebugDialogProps) {
   const id = useId();
-  const [script, setScript] = useState<ScriptName>(scripts.includes(initialScript) ? initialScript : (scripts[0] ?? 'login'));
+  const [script, setScript] = useState<ScriptKey>(scripts.includes(initialScript) ? initialScript : (scripts[0] ?? 'login'));
   const [fields, setFields] = useState<DebugFields>(EMPTY_DEBUG_FIELDS);
   const [problem, setProblem] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
@@ -33,7 +35,7 @@ export function DebugDialog({ poolId, scripts, initialScript, unsaved, onClose, 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (running) return;
-    const built = buildDebugArgs(script, fields);
+    const built = buildDebugArgsFor(dialect, script, fields);
     if (!built.ok) {
       setProblem(built.message);
       return;
@@ -52,7 +54,7 @@ export function DebugDialog({ poolId, scripts, initialScript, unsaved, onClose, 
   };
 
   const hint =
-    script === 'login' || script === 'getUser'
+    dialect === 'gatehouse' && (script === 'login' || script === 'getUser')
       ? `Sample user: ${SAMPLE_USER.email} or ${SAMPLE_USER.phone}${script === 'login' ? `, password ${SAMPLE_USER.password}` : ''}.`
       : null;
 
@@ -74,7 +76,7 @@ export function DebugDialog({ poolId, scripts, initialScript, unsaved, onClose, 
             id={`${id}-script`}
             value={script}
             onChange={(event) => {
-              setScript(event.target.value as ScriptName);
+              setScript(event.target.value as ScriptKey);
               setResult(null);
               setProblem(null);
             }}
@@ -86,14 +88,14 @@ export function DebugDialog({ poolId, scripts, initialScript, unsaved, onClose, 
             ))}
           </select>
         </div>
-        {(script === 'login' || script === 'getUser') && (
+        {dialect === 'gatehouse' && (script === 'login' || script === 'getUser') && (
           <p className="help">
             Fill one of Email, Username{script === 'getUser' ? ', Phone or User ID' : ' or Phone'}.
             {hint && <> {hint}</>}
           </p>
         )}
         <div className="grid-2">
-          {DEBUG_FIELDS[script].map((name) => {
+          {debugFieldsFor(dialect, script).map((name) => {
             const fieldId = `${id}-${name}`;
             const common = {
               id: fieldId,

@@ -1,21 +1,23 @@
 import { useId, useRef, type KeyboardEvent } from 'react';
-import type { ScriptName } from '../api/types.js';
+import type { Dialect, ScriptKey } from '../api/types.js';
 import { CodeEditor } from '../editor/CodeEditor.js';
 import { checkScript } from '../editor/check-script.js';
-import { SCRIPT_LABELS, SCRIPT_PURPOSES, SCRIPT_SIGNATURES } from '../scripts.js';
+import { SCRIPT_LABELS, scriptPurpose, scriptSignature } from '../scripts.js';
 
 interface ScriptTabsProps {
-  scripts: readonly ScriptName[];
-  active: ScriptName;
-  onSelect: (script: ScriptName) => void;
-  sources: Record<ScriptName, string>;
-  onChange: (script: ScriptName, source: string) => void;
+  scripts: readonly ScriptKey[];
+  active: ScriptKey;
+  onSelect: (script: ScriptKey) => void;
+  sources: Record<ScriptKey, string>;
+  onChange: (script: ScriptKey, source: string) => void;
+  /** whose signatures the help line shows; Gatehouse's by default */
+  dialect?: Dialect;
 }
 
 /** One tab per script the mode needs, each a CodeMirror editor; scripts that do not parse are flagged. */
-export function ScriptTabs({ scripts, active, onSelect, sources, onChange }: ScriptTabsProps) {
+export function ScriptTabs({ scripts, active, onSelect, sources, onChange, dialect = 'gatehouse' }: ScriptTabsProps) {
   const id = useId();
-  const tabs = useRef<Partial<Record<ScriptName, HTMLButtonElement | null>>>({});
+  const tabs = useRef<Partial<Record<ScriptKey, HTMLButtonElement | null>>>({});
   const problems = scripts
     .map((name) => ({ name, check: checkScript(name, sources[name]) }))
     .filter((entry) => !entry.check.ok);
@@ -67,7 +69,7 @@ export function ScriptTabs({ scripts, active, onSelect, sources, onChange }: Scr
       </div>
       <div className="tabpanel" role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${active}`}>
         <p className="help" id={`${id}-purpose`}>
-          <code>{SCRIPT_SIGNATURES[active]}</code> — {SCRIPT_PURPOSES[active]}
+          <code>{scriptSignature(dialect, active)}</code> — {scriptPurpose(dialect, active)}
         </p>
         {empty && (
           <p className="notice">

@@ -2,7 +2,8 @@
  * The debug dialog's test-user form: which fields each script asks for, and how they
  * become the script's arguments (the server fills in `context`).
  */
-import type { ScriptName } from '../api/types.js';
+import type { Dialect, ScriptKey, ScriptName } from '../api/types.js';
+import type { Auth0ScriptName } from '../../custom-db/auth0/auth0-scripts.js';
 
 export interface DebugFields {
   email: string;
@@ -15,6 +16,10 @@ export interface DebugFields {
   limit: string;
   userinfo: string;
   updates: string;
+  newPassword: string;
+  newEmail: string;
+  verified: string;
+  user: string;
 }
 
 export const EMPTY_DEBUG_FIELDS: DebugFields = {
@@ -28,6 +33,10 @@ export const EMPTY_DEBUG_FIELDS: DebugFields = {
   limit: '10',
   userinfo: '{\n  "email": "new.user@example.com",\n  "password": "new-user-password-1"\n}',
   updates: '{\n  "nickname": "New nickname"\n}',
+  newPassword: '',
+  newEmail: '',
+  verified: 'false',
+  user: '{\n  "email": "new.user@example.com",\n  "password": "new-user-password-1"\n}',
 };
 
 export type DebugField = keyof DebugFields;
@@ -55,7 +64,56 @@ export const DEBUG_FIELD_LABELS: Record<DebugField, string> = {
   limit: 'Limit',
   userinfo: 'User info (JSON)',
   updates: 'Updates (JSON)',
+  newPassword: 'New password',
+  newEmail: 'New email',
+  verified: 'Verified (true or false)',
+  user: 'User (JSON)',
 };
+
+/** Auth0's scripts take Auth0's arguments (SCRIPTS.md, "Auth0 dialect"): `email` may be a username. */
+const AUTH0_DEBUG_FIELDS: Record<Auth0ScriptName, readonly DebugField[]> = {
+  login: ['email', 'password'],
+  get_user: ['email'],
+  create: ['user'],
+  verify: ['email'],
+  change_password: ['email', 'newPassword'],
+  delete: ['id'],
+  change_email: ['email', 'newEmail', 'verified'],
+};
+
+const isAuth0Script = (dialect: Dialect, script: ScriptKey): script is Auth0ScriptName =>
+  script in AUTH0_DEBUG_FIELDS && (dialect === 'auth0' || script !== 'login');
+
+/** The fields shown for a script of a connection of this dialect. */
+export function debugFieldsFor(dialect: Dialect, script: ScriptKey): readonly DebugField[] {
+  return isAuth0Script(dialect, script) ? AUTH0_DEBUG_FIELDS[script] : DEBUG_FIELDS[script as ScriptName];
+}
+
+/** Auth0's arguments, in Auth0's order, from the form. */
+function buildAuth0Args(script: Auth0ScriptName, fields: DebugFields): Built {
+  const args: unknown[] = [];
+  for (const field of AUTH0_DEBUG_FIELDS[script]) {
+    const label = DEBUG_FIELD_LABELS[field];
+    if (field === 'user') {
+      const user = jsonObject(fields.user, 'User');
+      if (typeof user === 'string') return { ok: false, message: user };
+      args.push(user);
+    } else if (field === 'verified') {
+      if (fields.verified !== 'true' && fields.verified !== 'false') return { ok: false, message: `${label} must be true or false` };
+      args.push(fields.verified === 'true');
+    } else {
+      const value = field === 'password' || field === 'newPassword' ? fields[field] : fields[field].trim();
+      if (value === '') return { ok: false, message: `${label} is required` };
+      args.push(value);
+    }
+  }
+  return { ok: true, args };
+}
+
+/** The arguments for a script of a connection of this dialect. */
+export function buildDebugArgsFor(dialect: Dialect, script: ScriptKey, fields: DebugFields): Built {
+  return isAuth0Script(dialect, script) ? buildAuth0Args(script, fields) : buildDebugArgs(script as ScriptName, fields);
+}
 
 type Built = { ok: true; args: unknown[] } | { ok: false; message: string };
 

@@ -8,10 +8,14 @@ import {
   type ConnectionInput,
   type CustomDatabase,
   type CustomDatabaseInput,
+  type Dialect,
   type Mode,
-  type ScriptName,
+  type ScriptKey,
 } from '../api/types.js';
 import { CONNECTION_ENV_NAMES } from '../../custom-db/connection-config.js';
+import { AUTH0_ONLY_SCRIPT_NAMES, DIALECT_SCRIPT_KEYS } from '../../custom-db/auth0/auth0-scripts.js';
+
+const SCRIPT_KEYS: readonly ScriptKey[] = [...SCRIPT_NAMES, ...AUTH0_ONLY_SCRIPT_NAMES];
 
 /** The API answers every secret as this; sending it back keeps the stored value. */
 export const MASK = '********';
@@ -36,9 +40,11 @@ export interface ConnectionDraft {
 export interface Draft {
   enabled: boolean;
   mode: Mode;
+  dialect: Dialect;
   connection: ConnectionDraft;
   env: EnvRow[];
-  scripts: Record<ScriptName, string>;
+  /** every script of both dialects; a save sends those of the draft's dialect */
+  scripts: Record<ScriptKey, string>;
   timeoutMs: string;
   /** the allowed hosts as typed: comma or line separated */
   allowedHosts: string;
@@ -67,9 +73,10 @@ export function draftFrom(config: CustomDatabase): Draft {
   return {
     enabled: config.enabled,
     mode: config.mode,
+    dialect: config.dialect,
     connection: connectionDraftFrom(config.connection),
     env: Object.entries(config.env).map(([name, value]) => newEnvRow(name, value)),
-    scripts: Object.fromEntries(SCRIPT_NAMES.map((name) => [name, config.scripts[name] ?? ''])) as Record<ScriptName, string>,
+    scripts: Object.fromEntries(SCRIPT_KEYS.map((name) => [name, config.scripts[name] ?? ''])) as Record<ScriptKey, string>,
     timeoutMs: String(config.timeoutMs),
     allowedHosts: config.allowedHosts.join('\n'),
   };
@@ -134,9 +141,13 @@ export function inputFrom(draft: Draft): { ok: true; input: CustomDatabaseInput 
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 30_000) {
     return { ok: false, message: 'Timeout must be a whole number of milliseconds from 100 to 30000' };
   }
-  const scripts = Object.fromEntries(
-    SCRIPT_NAMES.map((name) => [name, draft.scripts[name].trim() === '' ? null : draft.scripts[name]]),
-  ) as Record<ScriptName, string | null>;
+  // Only the dialect's own scripts: the server keeps the other dialect's as they are.
+  const scripts: Partial<Record<ScriptKey, string | null>> = Object.fromEntries(
+    SCRIPT_KEYS.filter((name) => DIALECT_SCRIPT_KEYS[draft.dialect].includes(name)).map((name) => [
+      name,
+      draft.scripts[name].trim() === '' ? null : draft.scripts[name],
+    ]),
+  );
   const allowedHosts = parseAllowedHosts(draft.allowedHosts);
   if (!allowedHosts.ok) return allowedHosts;
   return {
@@ -144,6 +155,7 @@ export function inputFrom(draft: Draft): { ok: true; input: CustomDatabaseInput 
     input: {
       enabled: draft.enabled,
       mode: draft.mode,
+      dialect: draft.dialect,
       connection: connection.connection,
       env,
       scripts,

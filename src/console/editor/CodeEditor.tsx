@@ -8,11 +8,11 @@ import { javascript } from '@codemirror/lang-javascript';
 import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import type { ScriptName } from '../api/types.js';
+import type { ScriptKey } from '../api/types.js';
 import { checkScript } from './check-script.js';
 
 interface CodeEditorProps {
-  script: ScriptName;
+  script: ScriptKey;
   value: string;
   onChange: (value: string) => void;
   /** the accessible name of the editing area */
@@ -20,7 +20,7 @@ interface CodeEditorProps {
   describedBy?: string;
 }
 
-function scriptLinter(script: ScriptName) {
+function scriptLinter(script: ScriptKey) {
   return linter(
     (view): Diagnostic[] => {
       const checked = checkScript(script, view.state.doc.toString());

@@ -4,10 +4,13 @@
  * default script and passes.
  */
 import { checkScriptSource, type SourceCheckResult } from '../../custom-db/contract/source-check.js';
-import type { ScriptName } from '../api/types.js';
+import { checkAuth0ScriptSource, isAuth0ScriptName } from '../../custom-db/auth0/auth0-scripts.js';
+import type { ScriptKey } from '../api/types.js';
 
 export type ScriptCheck = SourceCheckResult;
 
-export function checkScript(name: ScriptName, source: string): ScriptCheck {
-  return source.trim() === '' ? { ok: true } : checkScriptSource(name, source);
+/** `login` is checked the same way in both dialects: a top-level function named login. */
+export function checkScript(name: ScriptKey, source: string): ScriptCheck {
+  if (source.trim() === '') return { ok: true };
+  return name !== 'login' && isAuth0ScriptName(name) ? checkAuth0ScriptSource(name, source) : checkScriptSource(name, source);
 }

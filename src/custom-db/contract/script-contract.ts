@@ -110,8 +110,10 @@ export function notImplementedFailure(script: ScriptName): ScriptFailure {
 export interface ConnectionSpec {
   /** One runtime per key (the pool id); two keys never share a process. */
   key: string;
+  /** The contract the scripts are written to; default `gatehouse`. With `auth0`, `scripts` holds Auth0's script names (custom-db/auth0/). */
+  dialect?: 'gatehouse' | 'auth0';
   /** Missing, null or blank means the default script, which fails with kind `not_implemented`. */
-  scripts: Partial<Record<ScriptName, string | null>>;
+  scripts: Partial<Record<string, string | null>>;
   /** What scripts see as the global `env`. */
   env: Record<string, string>;
   /** Wall-clock limit per call, clamped to 100..30000. */

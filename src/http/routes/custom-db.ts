@@ -1,6 +1,7 @@
 import { PoolParams } from '../schemas/common.js';
 import {
   CustomDbInput,
+  Auth0ConnectionInput,
   CustomDbResponse,
   DebugInput,
   LogsQuery,
@@ -17,6 +18,9 @@ import { CONNECTION_ENV_NAMES, uriProblem, type Connection } from '../../custom-
 import { MASK } from '../../custom-db/config-secrets.js';
 import type { ConfigChanges } from '../../custom-db/connection-configs.js';
 import { TEMPLATES } from '../../custom-db/templates/index.js';
+import { SCRIPT_ARITY } from '../../custom-db/script-caller.js';
+import { isScriptName } from '../../custom-db/contract/script-contract.js';
+import { AUTH0_ARGUMENTS } from '../../custom-db/auth0/auth0-scripts.js';
 
 const docs = (summary: string) => ({ docs: { summary, tags: ['custom database'], auth: 'admin' as const } });
 
@@ -125,6 +129,28 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
   );
 
   app.post(
+    '/api/v1/pools/:poolId/custom-db/import-auth0',
+    {
+      config: docs("Save an Auth0 database connection as Auth0's export writes it: its scripts run unchanged (dialect auth0)"),
+      // Checked field by field by the importer, so a mistake is named the way Auth0's export spells it.
+      schema: { params: PoolParams, body: Auth0ConnectionInput, response: { 200: CustomDbResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      const actor = actorOf(request);
+      const before = await customDb.auditFields(pool.id);
+      const saved = unwrap(await customDb.importAuth0(pool, request.body, (next) => assertConnectionWithinScope(services, actor, next)));
+      await services.audit.record(actor, {
+        action: 'custom-db.import-auth0',
+        poolId: pool.id,
+        target: { type: 'custom-db', id: pool.id },
+        changes: diffFields(before, await customDb.auditFields(pool.id)),
+      });
+      return { ...saved, warnings: customDb.warningsFor(saved) };
+    },
+  );
+
+  app.post(
     '/api/v1/pools/:poolId/custom-db/debug',
     {
       config: docs('Run a saved script with given arguments and show what it did'),
@@ -132,14 +158,18 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      const outcome = await customDb.debug(pool, request.body.script, request.body.args);
+      const { script, args } = request.body;
+      // Auth0's change_email takes three arguments, every other script at most two.
+      const most = isScriptName(script) ? SCRIPT_ARITY[script] : AUTH0_ARGUMENTS[script].length;
+      if (args.length > most) throw new ApiError('VALIDATION_ERROR', `body.args: the ${script} script takes at most ${most} arguments`);
+      const outcome = await customDb.debug(pool, script, args);
       // A debug run can change the legacy database (createUser, deleteUser…): it is recorded,
       // by script name only (its arguments may hold a password).
       await services.audit.record(actorOf(request), {
         action: 'custom-db.debug',
         poolId: pool.id,
         target: { type: 'custom-db', id: pool.id },
-        changes: { script: { to: request.body.script } },
+        changes: { script: { to: script } },
       });
       return outcome;
     },

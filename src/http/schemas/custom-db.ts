@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
 import { MODES } from '../../custom-db/modes.js';
+import { AUTH0_ONLY_SCRIPT_NAMES, DIALECTS } from '../../custom-db/auth0/auth0-scripts.js';
 import { Nullable } from './common.js';
 
 /** Generous for a script, small enough that eight of them fit the body limit. */
@@ -9,8 +10,10 @@ const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]{0,63}$';
 
 const Mode = Type.Union(MODES.map((mode) => Type.Literal(mode)));
 const ScriptSource = Nullable(Type.String({ maxLength: SCRIPT_MAX_LENGTH }));
+const Dialect = Type.Union(DIALECTS.map((dialect) => Type.Literal(dialect)));
+/** Gatehouse's eight names and Auth0's (`login` is both); which may be set depends on the dialect. */
 const Scripts = Type.Object(
-  Object.fromEntries(SCRIPT_NAMES.map((name) => [name, Type.Optional(ScriptSource)])),
+  Object.fromEntries([...SCRIPT_NAMES, ...AUTH0_ONLY_SCRIPT_NAMES].map((name) => [name, Type.Optional(ScriptSource)])),
   { additionalProperties: false },
 );
 
@@ -37,6 +40,7 @@ export const CustomDbInput = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean()),
     mode: Type.Optional(Mode),
+    dialect: Type.Optional(Dialect),
     connection: Type.Optional(Nullable(ConnectionInput)),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: ENV_NAME }), Type.String({ maxLength: 4096 }), {
@@ -70,9 +74,14 @@ export const CustomDbResponse = Type.Object(
   {
     enabled: Type.Boolean(),
     mode: Mode,
+    dialect: Dialect,
     connection: ConnectionResponse,
     env: Type.Record(Type.String(), Type.String()),
-    scripts: Type.Object(Object.fromEntries(SCRIPT_NAMES.map((name) => [name, ScriptSource]))),
+    /** Gatehouse's eight always; Auth0's other names when set (the `auth0` dialect) */
+    scripts: Type.Object({
+      ...Object.fromEntries(SCRIPT_NAMES.map((name) => [name, ScriptSource])),
+      ...Object.fromEntries(AUTH0_ONLY_SCRIPT_NAMES.map((name) => [name, Type.Optional(ScriptSource)])),
+    }),
     timeoutMs: Type.Integer(),
     allowedHosts: Type.Array(Type.String()),
     /** what the administrator should know about this connection (e.g. it shares the server's own store) */
@@ -80,10 +89,21 @@ export const CustomDbResponse = Type.Object(
   },
 );
 
+/** An Auth0 database connection as its export writes it; custom-db/auth0/auth0-import.ts checks each field. */
+export const Auth0ConnectionInput = Type.Object(
+  {
+    name: Type.Optional(Type.Unknown()),
+    strategy: Type.Optional(Type.Unknown()),
+    options: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: true },
+);
+
 export const DebugInput = Type.Object(
   {
-    script: Type.Union(SCRIPT_NAMES.map((name) => Type.Literal(name))),
-    args: Type.Array(Type.Unknown(), { maxItems: 2 }),
+    script: Type.Union([...SCRIPT_NAMES, ...AUTH0_ONLY_SCRIPT_NAMES].map((name) => Type.Literal(name))),
+    /** Auth0's change_email takes three: email, newEmail, verified */
+    args: Type.Array(Type.Unknown(), { maxItems: 3 }),
   },
   { additionalProperties: false },
 );
