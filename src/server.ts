@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config.js';
-import { setUpAdminToken } from './auth/admin-token.js';
+import { setUpAdminToken, tokenCheck } from './auth/admin-token.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp } from './http/app.js';
 import { createSecretBox } from './secrets/secret-box.js';
@@ -39,6 +39,8 @@ import { backgroundWork } from './auth/background.js';
 import { emailTokens } from './auth/email-tokens.js';
 import { passwordReset, type ForgotPasswordLimits, type PasswordResetHook } from './auth/password-reset.js';
 import { emailVerification } from './auth/email-verification.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { recordingLogins } from './auth/login-metrics.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -48,6 +50,8 @@ export interface Server {
   generatedSecretKey: boolean;
   /** the script runtimes of this instance (tests kill one by pid) */
   runtimes: ScriptRuntimePool;
+  /** this server's metrics (an import job reports imported users through it) */
+  metrics: Metrics;
   /** the OpenID providers (tests rotate keys and sweep through it) */
   oidc: OidcService;
   /**
@@ -75,11 +79,14 @@ export interface ServerOptions {
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const metrics = createMetrics({ now: options.now ?? Date.now });
   const runtimes = new ScriptRuntimePool({
     listenHost: config.host,
     allowUnsandboxed: config.unsafeScripts === true,
+    events: metrics.runtimeEvents,
     ...options.runtimes,
   });
+  metrics.watchRuntimes(() => runtimes.stats().runtimes);
   try {
     const settings = settingsRepository(store.db);
     const secretKey = loadOrGenerateSecretKey(config.secretKey, config.dataDir);
@@ -104,6 +111,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       log,
       // Known once the server listens (PORT=0 picks the port then); fixed from that moment.
       serverServices: () => (serverServices ??= ownServices(app, config)),
+      metrics,
     });
 
     const now = options.now ?? Date.now;
@@ -126,7 +134,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const publicUrl = () => config.publicUrl ?? listeningUrl(app, config);
     const onPasswordReset: PasswordResetHook[] = [];
     const emailSettings = emailSettingsRepository(store.db);
-    const baseDirectoryFor = userDirectories(users, customDb);
+    const baseDirectoryFor = userDirectories(users, customDb, metrics);
     const verification = emailVerification({
       directoryFor: baseDirectoryFor,
       tokens: tokensForEmail,
@@ -149,11 +157,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ...(options.forgotPasswordLimits ? { limits: options.forgotPasswordLimits } : {}),
     });
 
-    const login = loginUseCase({
-      directoryFor,
-      users,
-      throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
-    });
+    const login = recordingLogins(
+      loginUseCase({
+        directoryFor,
+        users,
+        throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
+      }),
+      metrics,
+    );
     const applications = applicationsRepository(store.db);
     const oidc = createOidc({
       pools,
@@ -200,6 +211,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         emailVerification: verification,
         outbox,
         emailSettings,
+        metrics,
+        metricsToken: config.metricsToken === undefined ? admin.check : tokenCheck(config.metricsToken),
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);
@@ -218,6 +231,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       generatedAdminToken: admin.generatedToken,
       generatedSecretKey: secretKey.generated,
       runtimes,
+      metrics,
       oidc,
       onPasswordReset,
       mailIdle: () => background.idle(),
