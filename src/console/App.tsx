@@ -8,6 +8,7 @@ import { Link, mayLeave, parseRoute, paths, useLocationPath } from './router.js'
 import { ApplicationsPage } from './applications/ApplicationsPage.js';
 import { UsersPage } from './users/UsersPage.js';
 import { OutboxPage } from './email/OutboxPage.js';
+import { MonitoringPage } from './monitoring/MonitoringPage.js';
 
 export function App() {
   const [token, setTokenState] = useState<string | null>(getToken);
@@ -25,7 +26,7 @@ export function App() {
   );
 
   useEffect(() => {
-    const titles = { pools: 'User pools', customDb: 'Custom database', users: 'Users', applications: 'Applications', outbox: 'Outbox', notFound: 'Not found' } as const;
+    const titles = { pools: 'User pools', customDb: 'Custom database', users: 'Users', applications: 'Applications', outbox: 'Outbox', monitoring: 'Monitoring', notFound: 'Not found' } as const;
     document.title = token === null ? 'Sign in · Gatehouse console' : `${titles[route.page]} · Gatehouse console`;
   }, [route.page, token]);
 
@@ -77,6 +78,11 @@ export function App() {
         {route.page === 'outbox' && (
           <PoolLayout poolId={route.poolId} current="outbox">
             <OutboxPage poolId={route.poolId} />
+          </PoolLayout>
+        )}
+        {route.page === 'monitoring' && (
+          <PoolLayout poolId={route.poolId} current="monitoring">
+            <MonitoringPage poolId={route.poolId} />
           </PoolLayout>
         )}
         {route.page === 'notFound' && (

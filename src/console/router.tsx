@@ -12,6 +12,7 @@ export type Route =
   | { page: 'users'; poolId: string }
   | { page: 'applications'; poolId: string }
   | { page: 'outbox'; poolId: string }
+  | { page: 'monitoring'; poolId: string }
   | { page: 'notFound'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -23,6 +24,7 @@ export function parseRoute(pathname: string): Route {
     if (parts.length === 3 && parts[2] === 'users') return { page: 'users', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'applications') return { page: 'applications', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'outbox') return { page: 'outbox', poolId: parts[1] };
+    if (parts.length === 3 && parts[2] === 'monitoring') return { page: 'monitoring', poolId: parts[1] };
   }
   return { page: 'notFound', path };
 }
@@ -33,6 +35,7 @@ export const paths = {
   users: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/users`,
   applications: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/applications`,
   outbox: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/outbox`,
+  monitoring: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/monitoring`,
 };
 
 /** Asked before an in-app navigation; answers whether leaving is fine. */
