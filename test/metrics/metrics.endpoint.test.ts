@@ -7,9 +7,16 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server
 const METRICS_TOKEN = 'test-metrics-token-0123456789';
 const LEGACY_PASSWORD = 'legacy-password-1';
 
-/** A real login script in a real runtime: `boom` throws, `slow` never answers, the rest sign in with LEGACY_PASSWORD. */
+/**
+ * A real login script in a real runtime: `boom` throws, `crash` takes its runtime down with
+ * an uncaught exception, `slow` never answers, the rest sign in with LEGACY_PASSWORD.
+ */
 const LEGACY_LOGIN = `async function login(query, password) {
   if (query.username === 'boom') throw new Error('the legacy database exploded');
+  if (query.username === 'crash') {
+    setTimeout(() => { throw new Error('a driver callback blew up'); }, 0);
+    return new Promise(() => {});
+  }
   if (query.username === 'slow') return new Promise(() => {});
   if (password === '${LEGACY_PASSWORD}') return { id: 'legacy-' + query.username, username: query.username, email: query.username + '@legacy.example' };
   throw new WrongUsernameOrPasswordError();
@@ -74,6 +81,7 @@ describe('GET /metrics after real logins and script calls', () => {
     expect((await login(legacyPool, 'bob', LEGACY_PASSWORD)).statusCode).toBe(200);
     expect((await login(legacyPool, 'carol', 'not-her-password')).statusCode).toBe(401);
     expect((await login(legacyPool, 'boom', LEGACY_PASSWORD)).statusCode).toBe(502);
+    expect((await login(legacyPool, 'crash', LEGACY_PASSWORD)).statusCode).toBe(502);
     expect((await login(legacyPool, 'slow', LEGACY_PASSWORD)).statusCode).toBe(504);
   });
   afterAll(() => t.close());
@@ -87,23 +95,23 @@ describe('GET /metrics after real logins and script calls', () => {
     // the first login migrated bob, the second found him local: both are migrated users
     expect(logins(legacyPool, 'success', 'migrated')).toBe(2);
     expect(logins(legacyPool, 'wrong_password', 'none')).toBe(1);
-    expect(logins(legacyPool, 'error', 'none')).toBe(1);
+    expect(logins(legacyPool, 'error', 'none')).toBe(2);
     expect(logins(legacyPool, 'timeout', 'none')).toBe(1);
-    expect(metrics.samples('gatehouse_logins_total').reduce((sum, sample) => sum + Number(sample.value), 0)).toBe(9);
+    expect(metrics.samples('gatehouse_logins_total').reduce((sum, sample) => sum + Number(sample.value), 0)).toBe(10);
   });
 
   it('counts script calls by outcome kind, with their latency, and the one lazy migration', async () => {
     const metrics = await scrape();
     const calls = (outcome: string) => metrics.value('gatehouse_script_calls_total', { pool: legacyPool, script: 'login', outcome });
-    expect([calls('ok'), calls('typed_error'), calls('error'), calls('timeout')]).toEqual([1, 1, 1, 1]);
+    expect([calls('ok'), calls('typed_error'), calls('error'), calls('crash'), calls('timeout')]).toEqual([1, 1, 1, 1, 1]);
     // bob's second login was answered locally: no script call
-    expect(metrics.samples('gatehouse_script_calls_total', { pool: legacyPool }).reduce((sum, s) => sum + Number(s.value), 0)).toBe(4);
+    expect(metrics.samples('gatehouse_script_calls_total', { pool: legacyPool }).reduce((sum, s) => sum + Number(s.value), 0)).toBe(5);
     const latency = { pool: legacyPool, script: 'login' };
-    expect(metrics.value('gatehouse_script_call_duration_seconds_count', latency)).toBe(4);
-    expect(metrics.value('gatehouse_script_call_duration_seconds_bucket', { ...latency, le: '+Inf' })).toBe(4);
+    expect(metrics.value('gatehouse_script_call_duration_seconds_count', latency)).toBe(5);
+    expect(metrics.value('gatehouse_script_call_duration_seconds_bucket', { ...latency, le: '+Inf' })).toBe(5);
     // the timed-out call took at least its 300 ms limit
     expect(metrics.value('gatehouse_script_call_duration_seconds_sum', latency)).toBeGreaterThanOrEqual(0.3);
-    expect(metrics.value('gatehouse_script_call_duration_seconds_bucket', { ...latency, le: '0.25' })).toBeLessThanOrEqual(3);
+    expect(metrics.value('gatehouse_script_call_duration_seconds_bucket', { ...latency, le: '0.25' })).toBeLessThanOrEqual(4);
     expect(metrics.value('gatehouse_users_migrated_total', { pool: legacyPool })).toBe(1);
     expect(metrics.value('gatehouse_users_migrated_total', { pool: localPool })).toBe(0);
   });
@@ -114,7 +122,7 @@ describe('GET /metrics after real logins and script calls', () => {
     expect(metrics.value('gatehouse_http_requests_total', { method: 'POST', route, status: '200' })).toBe(3);
     expect(metrics.value('gatehouse_http_requests_total', { method: 'POST', route, status: '429' })).toBe(1);
     expect(metrics.value('gatehouse_http_requests_total', { method: 'POST', route, status: '504' })).toBe(1);
-    expect(metrics.value('gatehouse_http_request_duration_seconds_count', { method: 'POST', route })).toBe(9);
+    expect(metrics.value('gatehouse_http_request_duration_seconds_count', { method: 'POST', route })).toBe(10);
     expect(metrics.family('gatehouse_http_request_duration_seconds_bucket').type).toBe('HISTOGRAM');
     expect(metrics.family('gatehouse_process_resident_memory_bytes').type).toBe('GAUGE');
   });
@@ -145,16 +153,18 @@ describe('GET /metrics after real logins and script calls', () => {
     expect(series).toBeLessThan(400);
   });
 
-  it('reports runtimes alive and counts their restarts by reason (a timeout, then a crash)', async () => {
+  it('reports runtimes alive and counts their restarts by reason (a crash, a timeout, a kill)', async () => {
+    const restarts = async (reason: string) => (await scrape()).value('gatehouse_script_runtime_restarts_total', { reason });
     // the timed-out call retired its runtime; its exit is counted once it is gone
-    await eventually(async () => (await scrape()).value('gatehouse_script_runtime_restarts_total', { reason: 'timeout' }) === 1, 'the timeout restart');
+    await eventually(async () => (await restarts('timeout')) === 1, 'the timeout restart');
+    expect(await restarts('crash')).toBe(1);
     expect((await login(legacyPool, 'dave', LEGACY_PASSWORD)).statusCode).toBe(200);
     expect((await scrape()).value('gatehouse_script_runtimes_alive')).toBe(1);
 
     const pid = t.server.runtimes.runtimePid(legacyPool);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid ?? 0, 'SIGKILL');
-    await eventually(async () => (await scrape()).value('gatehouse_script_runtime_restarts_total', { reason: 'crash' }) === 1, 'the crash restart');
+    await eventually(async () => (await restarts('crash')) === 2, 'the crash restart');
     let metrics = await scrape();
     expect(metrics.value('gatehouse_script_runtimes_alive')).toBe(0);
     expect(metrics.value('gatehouse_script_runtime_restarts_total', { reason: 'timeout' })).toBe(1);
@@ -181,8 +191,8 @@ describe('GET /metrics after real logins and script calls', () => {
     expect(stats.minutes.at(-1)?.at).toBe('2026-11-30T12:02:00.000Z');
     const noon = stats.minutes.find((minute) => minute.at === '2026-11-30T12:00:00.000Z');
     // everything so far happened at 12:00:30 on the fake clock
-    expect(noon?.logins).toMatchObject({ success: 4, wrong_password: 1, error: 1, timeout: 1, throttled: 0 });
-    expect(noon?.scriptCalls).toBe(6);
+    expect(noon?.logins).toMatchObject({ success: 4, wrong_password: 1, error: 2, timeout: 1, throttled: 0 });
+    expect(noon?.scriptCalls).toBe(7);
     expect(noon?.migrated).toBe(3);
     expect(noon?.latencyMs.p99).toBeGreaterThanOrEqual(250);
     expect(noon?.latencyMs.p50).not.toBeNull();

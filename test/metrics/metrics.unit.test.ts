@@ -3,6 +3,8 @@ import { createMetrics } from '../../src/metrics/metrics.js';
 import { poolStats, quantileMs } from '../../src/metrics/pool-stats.js';
 import { LATENCY_BUCKETS_MS } from '../../src/metrics/labels.js';
 import { parseScrape } from '../support/prometheus.js';
+import { scriptCallOutcome } from '../../src/custom-db/call-metrics.js';
+import type { CallOutcome, ScriptFailure } from '../../src/custom-db/contract/script-contract.js';
 
 const counts = (entries: Record<number, number>) =>
   Array.from({ length: LATENCY_BUCKETS_MS.length + 1 }, (_, i) => entries[i] ?? 0);
@@ -87,5 +89,20 @@ describe('the metrics registry', () => {
     one.login('p1', 'success', 'local');
     expect(parseScrape(await one.text()).value('gatehouse_logins_total', { pool: 'p1', outcome: 'success', source: 'local' })).toBe(1);
     expect(parseScrape(await two.text()).samples('gatehouse_logins_total')).toEqual([]);
+  });
+});
+
+describe('script call outcome labels', () => {
+  const failed = (error: ScriptFailure): CallOutcome => ({ ok: false, error, logs: [], durationMs: 5 });
+  it('tells a typed error, a throw and a dead runtime apart, and keeps the other kinds', () => {
+    expect(scriptCallOutcome({ ok: true, result: null, logs: [], durationMs: 5 })).toBe('ok');
+    expect(scriptCallOutcome(failed({ kind: 'runtime', name: 'WrongUsernameOrPasswordError', message: 'no' }))).toBe('typed_error');
+    expect(scriptCallOutcome(failed({ kind: 'runtime', name: 'TypeError', message: 'x is undefined' }))).toBe('error');
+    expect(scriptCallOutcome(failed({ kind: 'runtime', name: 'RuntimeExitError', message: 'The script runtime exited unexpectedly (signal SIGKILL)' }))).toBe('crash');
+    // a runtime killed by an uncaught exception keeps the exception's name; its message says it crashed
+    expect(scriptCallOutcome(failed({ kind: 'runtime', name: 'Error', message: 'The script runtime crashed on an uncaught exception: boom' }))).toBe('crash');
+    expect(scriptCallOutcome(failed({ kind: 'timeout', name: 'TimeoutError', message: 'late' }))).toBe('timeout');
+    expect(scriptCallOutcome(failed({ kind: 'not_implemented', name: 'NotImplementedError', message: 'default' }))).toBe('not_implemented');
+    expect(scriptCallOutcome(failed({ kind: 'denied', name: 'EgressDeniedError', message: 'no' }))).toBe('denied');
   });
 });
