@@ -9,6 +9,8 @@
  *                 \-> mail  \-> store -> domain
  *   (mail: nodemailer and the development outbox; it imports only store and domain)
  *   (audit: the audit log's service, recording and sweeping; it imports only store and domain)
+ *   (metrics: prom-client registry and per-minute pool stats; imports only domain and the
+ *    runtime's event types; the layers that count things import it, it imports none of them)
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
@@ -40,14 +42,15 @@ module.exports = {
     layer('passwords', ['domain']),
     layer('config', ['domain']),
     layer('store', ['domain']),
-    layer('custom-db', ['domain', 'store', 'secrets', 'script-runtime']),
-    layer('users', ['domain', 'store', 'passwords', 'custom-db']),
+    layer('metrics', ['domain', 'script-runtime']),
+    layer('custom-db', ['domain', 'store', 'secrets', 'script-runtime', 'metrics']),
+    layer('users', ['domain', 'store', 'passwords', 'custom-db', 'metrics']),
     layer('mail', ['domain', 'store']),
     layer('audit', ['domain', 'store']),
-    layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config', 'mail']),
+    layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config', 'mail', 'metrics']),
     layer('applications', ['domain', 'store']),
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit', 'metrics']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config.js';
-import { setUpAdminToken } from './auth/admin-token.js';
+import { setUpAdminToken, tokenCheck } from './auth/admin-token.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp } from './http/app.js';
 import { createSecretBox } from './secrets/secret-box.js';
@@ -43,6 +43,8 @@ import { adminKeys } from './auth/admin-keys.js';
 import { auditLog, type AuditLog } from './audit/audit-log.js';
 import { auditLogRepository } from './store/audit-log.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './config/config.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { recordingLogins } from './auth/login-metrics.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -52,6 +54,8 @@ export interface Server {
   generatedSecretKey: boolean;
   /** the script runtimes of this instance (tests kill one by pid) */
   runtimes: ScriptRuntimePool;
+  /** this server's metrics (an import job reports imported users through it) */
+  metrics: Metrics;
   /** the OpenID providers (tests rotate keys and sweep through it) */
   oidc: OidcService;
   /**
@@ -81,11 +85,14 @@ export interface ServerOptions {
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const metrics = createMetrics({ now: options.now ?? Date.now });
   const runtimes = new ScriptRuntimePool({
     listenHost: config.host,
     allowUnsandboxed: config.unsafeScripts === true,
+    events: metrics.runtimeEvents,
     ...options.runtimes,
   });
+  metrics.watchRuntimes(() => runtimes.stats().runtimes);
   try {
     const settings = settingsRepository(store.db);
     const secretKey = loadOrGenerateSecretKey(config.secretKey, config.dataDir);
@@ -110,6 +117,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       log,
       // Known once the server listens (PORT=0 picks the port then); fixed from that moment.
       serverServices: () => (serverServices ??= ownServices(app, config)),
+      metrics,
     });
 
     const now = options.now ?? Date.now;
@@ -138,7 +146,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       onSweepFailed: (error) => app.log.warn({ err: error }, 'audit log sweep failed'),
     });
     const emailSettings = emailSettingsRepository(store.db);
-    const baseDirectoryFor = userDirectories(users, customDb);
+    const baseDirectoryFor = userDirectories(users, customDb, metrics);
     const verification = emailVerification({
       directoryFor: baseDirectoryFor,
       tokens: tokensForEmail,
@@ -161,11 +169,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ...(options.forgotPasswordLimits ? { limits: options.forgotPasswordLimits } : {}),
     });
 
-    const login = loginUseCase({
-      directoryFor,
-      users,
-      throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
-    });
+    const login = recordingLogins(
+      loginUseCase({
+        directoryFor,
+        users,
+        throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
+      }),
+      metrics,
+    );
     const applications = applicationsRepository(store.db);
     const oidc = createOidc({
       pools,
@@ -214,6 +225,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         emailVerification: verification,
         outbox,
         emailSettings,
+        metrics,
+        metricsToken: config.metricsToken === undefined ? admin.check : tokenCheck(config.metricsToken),
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);
@@ -234,6 +247,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       generatedAdminToken: admin.generatedToken,
       generatedSecretKey: secretKey.generated,
       runtimes,
+      metrics,
       oidc,
       onPasswordReset,
       mailIdle: () => background.idle(),

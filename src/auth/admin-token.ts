@@ -19,7 +19,7 @@ export async function setUpAdminToken(
   configured: string | undefined,
   settings: SettingsRepository,
 ): Promise<{ check: AdminTokenCheck; generatedToken?: string }> {
-  if (configured !== undefined) return { check: checkAgainst(sha256(configured)) };
+  if (configured !== undefined) return { check: tokenCheck(configured) };
   const candidate = `gh_admin_${randomBytes(32).toString('base64url')}`;
   const wrote = await settings.insertIfAbsent(ADMIN_TOKEN_SETTING, sha256(candidate).toString('hex'));
   const stored = await settings.get(ADMIN_TOKEN_SETTING);
@@ -27,6 +27,11 @@ export async function setUpAdminToken(
   if (stored === undefined) throw new Error('admin token could not be stored');
   const check = checkAgainst(Buffer.from(stored, 'hex'));
   return wrote ? { check, generatedToken: candidate } : { check };
+}
+
+/** A check for a token given in the environment (the admin or the metrics token). */
+export function tokenCheck(token: string): AdminTokenCheck {
+  return checkAgainst(sha256(token));
 }
 
 function checkAgainst(expected: Buffer): AdminTokenCheck {

@@ -22,6 +22,8 @@ export interface Config {
   /** `postgres://…` makes PostgreSQL the own store; undefined = embedded SQLite in dataDir. */
   databaseUrl: string | undefined;
   adminToken: string | undefined;
+  /** GATEHOUSE_METRICS_TOKEN: the bearer for GET /metrics; undefined = the admin token */
+  metricsToken?: string | undefined;
   /** 32 raw bytes; undefined = generated into (or read from) the data dir. */
   secretKey: Buffer | undefined;
   publicIps: string[];
@@ -96,6 +98,14 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     problems.push(
       'GATEHOUSE_ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 32`); ' +
         'unset it to have one generated on first start.',
+    );
+  }
+
+  const metricsToken = value('GATEHOUSE_METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push(
+      'GATEHOUSE_METRICS_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 32`); ' +
+        'unset it to have Prometheus use the admin token.',
     );
   }
 
@@ -176,7 +186,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts, auditRetentionDays },
+    config: { port, host, dataDir, databaseUrl, adminToken, metricsToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts, auditRetentionDays },
   };
 }
 

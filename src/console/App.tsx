@@ -10,6 +10,7 @@ import { UsersPage } from './users/UsersPage.js';
 import { OutboxPage } from './email/OutboxPage.js';
 import { AdminKeysPage } from './admin/AdminKeysPage.js';
 import { AuditPage } from './admin/AuditPage.js';
+import { MonitoringPage } from './monitoring/MonitoringPage.js';
 
 export function App() {
   const [token, setTokenState] = useState<string | null>(getToken);
@@ -35,6 +36,7 @@ export function App() {
       outbox: 'Outbox',
       adminKeys: 'Admin keys',
       audit: 'Audit log',
+      monitoring: 'Monitoring',
       notFound: 'Not found',
     } as const;
     document.title = token === null ? 'Sign in · Gatehouse console' : `${titles[route.page]} · Gatehouse console`;
@@ -100,6 +102,11 @@ export function App() {
         )}
         {route.page === 'adminKeys' && <AdminKeysPage />}
         {route.page === 'audit' && <AuditPage />}
+        {route.page === 'monitoring' && (
+          <PoolLayout poolId={route.poolId} current="monitoring">
+            <MonitoringPage poolId={route.poolId} />
+          </PoolLayout>
+        )}
         {route.page === 'notFound' && (
           <main className="page">
             <h1>Not found</h1>

@@ -14,6 +14,7 @@ export type Route =
   | { page: 'outbox'; poolId: string }
   | { page: 'adminKeys' }
   | { page: 'audit' }
+  | { page: 'monitoring'; poolId: string }
   | { page: 'notFound'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -27,6 +28,7 @@ export function parseRoute(pathname: string): Route {
     if (parts.length === 3 && parts[2] === 'users') return { page: 'users', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'applications') return { page: 'applications', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'outbox') return { page: 'outbox', poolId: parts[1] };
+    if (parts.length === 3 && parts[2] === 'monitoring') return { page: 'monitoring', poolId: parts[1] };
   }
   return { page: 'notFound', path };
 }
@@ -39,6 +41,7 @@ export const paths = {
   outbox: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/outbox`,
   adminKeys: () => `${BASE}/admin-keys`,
   audit: () => `${BASE}/audit`,
+  monitoring: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/monitoring`,
 };
 
 /** Asked before an in-app navigation; answers whether leaving is fine. */

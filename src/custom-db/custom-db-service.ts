@@ -23,6 +23,8 @@ import type { ServerServices } from './runtime-spec.js';
 import { DIALECT_SCRIPT_KEYS, type Auth0ScriptName } from './auth0/auth0-scripts.js';
 import type { Auth0Entry } from './auth0/auth0-runtime.js';
 import { changesFromAuth0Connection } from './auth0/auth0-import.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { recordingCalls } from './call-metrics.js';
 
 export interface MigrationProgress {
   migratedUsers: number;
@@ -54,9 +56,11 @@ export interface CustomDbDependencies {
   log: ConnectionLog;
   /** where the server itself listens and keeps its store (undefined until it listens) */
   serverServices?: () => ServerServices | undefined;
+  /** counts the script calls of logins and user operations (debug runs are not counted) */
+  metrics?: Pick<Metrics, 'scriptCall'>;
 }
 
-export function customDbService({ configs, users, runtimes, log, serverServices = () => undefined }: CustomDbDependencies): CustomDbService {
+export function customDbService({ configs, users, runtimes, log, serverServices = () => undefined, metrics }: CustomDbDependencies): CustomDbService {
   const callerFor = (pool: Pool, config: CustomDbConfig) => createScriptCaller(pool, config, runtimes, log, serverServices());
   return {
     getMasked: async (poolId) => maskConfig(await configs.load(poolId)),
@@ -115,7 +119,8 @@ export function customDbService({ configs, users, runtimes, log, serverServices 
     async scriptsFor(pool) {
       const config = await configs.load(pool.id);
       if (!config.enabled) return null;
-      return { mode: config.mode, scripts: callerFor(pool, config) };
+      const scripts = callerFor(pool, config);
+      return { mode: config.mode, scripts: metrics ? recordingCalls(pool.id, scripts, metrics) : scripts };
     },
   };
 }

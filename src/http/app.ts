@@ -24,6 +24,8 @@ import { emailAdminRoutes, emailRoutes } from './routes/email.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
+import { metricsRoutes, poolStatsRoutes } from './routes/metrics.js';
+import { UNMATCHED_ROUTE } from '../metrics/metrics.js';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -67,11 +69,16 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   );
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   const openApi = collectOpenApi(app, SHARED_SCHEMAS);
+  // Labelled by the route's pattern, never the raw path: user ids and 404 probes add no series.
+  app.addHook('onResponse', async (request, reply) => {
+    services.metrics.httpRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime);
+  });
 
   await typed.register(async (open) => {
     await systemRoutes(open, services, openApi);
     await authRoutes(open, services);
     await emailRoutes(open, services);
+    await metricsRoutes(open, services);
   });
 
   const adminRoutes: AdminRoute[] = [];
@@ -96,6 +103,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await emailAdminRoutes(admin, services);
     await adminKeyRoutes(admin, services);
     await auditRoutes(admin, services);
+    await poolStatsRoutes(admin, services);
   });
 
   // OpenID Connect per pool and its hosted pages: HTML and OAuth, not the JSON API.

@@ -30,6 +30,7 @@ import type { EmailSettingsRepository } from '../store/email-settings.js';
 import type { Actor } from '../domain/actor.js';
 import type { AdminKeys } from '../auth/admin-keys.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { OWNER } from '../domain/actor.js';
 import { ApiError } from './errors.js';
 
@@ -103,6 +104,10 @@ export interface AppServices {
   emailSettings: EmailSettingsRepository;
   /** true once the own store answers */
   storeReachable(): Promise<boolean>;
+  /** Prometheus text, HTTP request counting and the console's per-minute pool stats */
+  metrics: Pick<Metrics, 'text' | 'contentType' | 'httpRequest' | 'pools'>;
+  /** who may read GET /metrics: GATEHOUSE_METRICS_TOKEN, or the admin token when that is unset */
+  metricsToken: AdminTokenCheck;
 }
 
 /**

@@ -4,7 +4,7 @@
  * (names, typed errors, result shapes) is custom-db's. See README.md here for the security
  * model (what is enforced and what is not).
  */
-export { RUNTIME_FAILURE_KINDS, DEFAULT_MEMORY_MB, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS } from './types.js';
+export { RUNTIME_FAILURE_KINDS, DEFAULT_MEMORY_MB, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, isRuntimeCrash } from './types.js';
 export type {
   RuntimeFailureKind,
   RuntimeFailure,
@@ -14,6 +14,8 @@ export type {
   RuntimeSpec,
   ScriptRuntimePoolOptions,
   SandboxStatus,
+  RuntimeStopReason,
+  ScriptRuntimePoolEvents,
 } from './types.js';
 export { sandboxCapabilities, type SandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 export { ScriptRuntimePool } from './pool.js';

@@ -22,7 +22,9 @@ import {
   type RuntimeFailure,
   type RuntimeFailureKind,
   type RuntimeSpec,
+  type RuntimeStopReason,
   type SandboxStatus,
+  type ScriptRuntimePoolEvents,
   type ScriptRuntimePoolOptions,
 } from './types.js';
 
@@ -123,6 +125,9 @@ export class ScriptRuntimePool {
   readonly #sandbox: SandboxStatus;
   readonly #idleCpuShare: number;
   readonly #cpuSamples = new WeakMap<RuntimeProcess, CpuSample>();
+  readonly #events: ScriptRuntimePoolEvents;
+  /** Why the pool stopped (or saw fail) a bound runtime; the first cause wins. */
+  readonly #stopReasons = new WeakMap<RuntimeProcess, RuntimeStopReason>();
   /** Map order is recency order: a used binding is moved to the end, so the first is the LRU. */
   readonly #bindings = new Map<string, Binding>();
   /** Unbound from their key, finishing the calls in flight before they are killed. */
@@ -140,6 +145,7 @@ export class ScriptRuntimePool {
     this.#resultLimitBytes = Math.max(1024, options.resultLimitBytes ?? DEFAULT_RESULT_LIMIT_BYTES);
     this.#idleCpuShare = Math.min(1, Math.max(0.02, options.idleCpuShare ?? 0.1));
     this.#sandbox = sandboxStatus(options);
+    this.#events = options.events ?? {};
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, Math.max(50, this.#idleMs / 2)));
     this.#sweeper.unref();
     this.#memoryWatch = setInterval(() => this.#watch(), WATCH_POLL_MS);
@@ -173,6 +179,7 @@ export class ScriptRuntimePool {
     const binding = this.#bindings.get(key);
     if (binding === undefined) return;
     this.#bindings.delete(key);
+    this.#markStop(binding.runtime, 'changed');
     await this.#retire(binding.runtime);
   }
 
@@ -228,6 +235,8 @@ export class ScriptRuntimePool {
         return { ok: false, error: reason, logs: [] };
       }
       const answer = await binding.runtime.call(entry, Array.isArray(args) ? args : [], limits.timeoutMs, entryLabel(spec, entry));
+      // A timed-out call retires its runtime (runtime-process.ts); say why when it exits.
+      if (!answer.ok && answer.error.kind === 'timeout') this.#markStop(binding.runtime, 'timeout');
       binding.lastUsed = Date.now();
       return answer;
     } finally {
@@ -248,6 +257,7 @@ export class ScriptRuntimePool {
         this.#bindings.set(spec.key, existing);
         return { binding: existing, tookSpare: false };
       }
+      if (existing.runtime.accepting) this.#markStop(existing.runtime, 'changed');
       void this.#retire(existing.runtime);
     }
     this.#evictForRoom();
@@ -264,6 +274,7 @@ export class ScriptRuntimePool {
     }, limits.egress);
     const binding: Binding = { hash, runtime, lastUsed: Date.now() };
     this.#bindings.set(spec.key, binding);
+    void runtime.exited.then(() => this.#reportStop(runtime));
     return { binding, tookSpare: spare !== null };
   }
 
@@ -306,7 +317,26 @@ export class ScriptRuntimePool {
       }
       if (victim === undefined) return;
       this.#bindings.delete(victim[0]);
+      this.#markStop(victim[1].runtime, 'evicted');
       void this.#retire(victim[1].runtime);
+    }
+  }
+
+  #markStop(runtime: RuntimeProcess, reason: RuntimeStopReason): void {
+    if (!this.#stopReasons.has(runtime)) this.#stopReasons.set(runtime, reason);
+  }
+
+  /** Tells the watcher why a bound runtime exited: the cause the pool saw, else its death. */
+  #reportStop(runtime: RuntimeProcess): void {
+    if (this.#closed) return;
+    const death = runtime.deathReason;
+    const reason =
+      this.#stopReasons.get(runtime) ??
+      (death?.kind === 'oom' ? 'oom' : death?.name === 'RuntimeStartError' ? 'start_failed' : 'crash');
+    try {
+      this.#events.runtimeStopped?.(reason);
+    } catch {
+      // A watcher's failure must not reach the runtimes.
     }
   }
 
@@ -331,6 +361,7 @@ export class ScriptRuntimePool {
     const limit = residentLimitMb(runtime.memoryMb);
     const resident = runtime.residentMb();
     if (resident !== null && resident > limit) {
+      this.#markStop(runtime, 'oom');
       void runtime.kill(
         failure(
           'oom',
@@ -358,6 +389,7 @@ export class ScriptRuntimePool {
     }
     this.#cpuSamples.set(runtime, sample);
     if (sample.busySamples >= IDLE_BUSY_SAMPLES) {
+      this.#markStop(runtime, 'cpu');
       void runtime.kill(
         failure('runtime', 'RuntimeStoppedError', 'The script runtime was stopped for using CPU with no call in flight (a timer or loop left running after a call)'),
       );
@@ -370,6 +402,7 @@ export class ScriptRuntimePool {
       const { runtime } = binding;
       const idle = runtime.pendingCount === 0 && now - binding.lastUsed >= this.#idleMs;
       if (!runtime.accepting || idle) {
+        if (runtime.accepting) this.#markStop(runtime, 'idle');
         this.#bindings.delete(key);
         void this.#retire(runtime);
       }

@@ -14,7 +14,7 @@ import { startEgressBroker, type EgressBroker, type EgressPolicy, type EgressRef
 import { encodeFrame, FrameDecoder } from './frames.js';
 import { sandboxedCommand, type SandboxLevel } from './os-sandbox.js';
 import { parseChildMessage, type ChildMessage, type InitMessage, type ParentMessage } from './protocol.js';
-import type { RuntimeFailure, RuntimeFailureKind, ScriptLog } from './types.js';
+import { UNCAUGHT_CRASH_MESSAGE, type RuntimeFailure, type RuntimeFailureKind, type ScriptLog } from './types.js';
 
 export type RuntimeAnswer =
   | { ok: true; result: unknown; logs: ScriptLog[] }
@@ -553,7 +553,7 @@ export class RuntimeProcess {
       const crash: RuntimeFailure = {
         kind: 'runtime',
         name: this.#fatal.name,
-        message: `The script runtime crashed on an uncaught exception: ${this.#fatal.message}`,
+        message: `${UNCAUGHT_CRASH_MESSAGE}: ${this.#fatal.message}`,
       };
       if (this.#fatal.stack !== undefined) crash.stack = this.#fatal.stack;
       return crash;

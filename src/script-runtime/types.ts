@@ -20,6 +20,17 @@ export interface RuntimeFailure {
   stack?: string;
 }
 
+/** How a runtime that died on an uncaught exception begins its message (the error keeps the script's name). */
+export const UNCAUGHT_CRASH_MESSAGE = 'The script runtime crashed on an uncaught exception';
+
+/** `runtime` failures that mean the runtime process died, failed to start or stopped answering. */
+const RUNTIME_DEATH_NAMES: readonly string[] = ['RuntimeExitError', 'RuntimeStartError', 'RuntimeStoppedError', 'RuntimeProtocolError', 'InternalError'];
+
+/** True when a call failed because its runtime crashed or stopped, not because the script threw. */
+export function isRuntimeCrash(failure: { kind: string; name: string; message: string }): boolean {
+  return failure.kind === 'runtime' && (RUNTIME_DEATH_NAMES.includes(failure.name) || failure.message.startsWith(UNCAUGHT_CRASH_MESSAGE));
+}
+
 export interface ScriptLog {
   level: 'log' | 'info' | 'warn' | 'error';
   message: string;
@@ -85,6 +96,21 @@ export interface ScriptRuntimePoolOptions {
    * none, and a spinning one gets only its fair share of a busy machine.
    */
   idleCpuShare?: number;
+  /** Hooks for whoever watches the pool (the server's metrics); the pool never depends on them. */
+  events?: ScriptRuntimePoolEvents;
+}
+
+/**
+ * Why a runtime bound to a connection stopped: a failure (`crash`, `oom`, `timeout`: a call
+ * ran past its limit, `cpu`: busy with no call in flight, `start_failed`) or routine
+ * (`changed`: its connection was saved, `idle`, `evicted`: the cap needed room). The
+ * connection's next call starts a fresh one. The pool's own close is not reported.
+ */
+export type RuntimeStopReason = 'crash' | 'oom' | 'timeout' | 'cpu' | 'start_failed' | 'changed' | 'idle' | 'evicted';
+
+export interface ScriptRuntimePoolEvents {
+  /** A bound runtime's process has exited; called once per runtime. Must not throw. */
+  runtimeStopped?(reason: RuntimeStopReason): void;
 }
 
 /** What the pool runs scripts in, for the server's start-up log and the console. */

@@ -16,9 +16,15 @@ import type { UsersRepository } from '../store/users.js';
 import type { AccountQuery, User } from '../domain/user.js';
 import type { NewUserInput, RequestInfo } from '../domain/user.js';
 import type { UserDirectory } from './user-directory.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { BLOCKED_MESSAGE, USER_EXISTS_MESSAGE, WRONG_CREDENTIALS_MESSAGE, localDirectory, loginLocally } from './local-directory.js';
 
-export function lazyMigrationDirectory(poolId: string, users: UsersRepository, scripts: ScriptCaller): UserDirectory {
+export function lazyMigrationDirectory(
+  poolId: string,
+  users: UsersRepository,
+  scripts: ScriptCaller,
+  metrics?: Pick<Metrics, 'usersMigrated'>,
+): UserDirectory {
   const local = localDirectory(poolId, users);
 
   /** Nobody may sign up with an email, username or phone that still lives in the old database. */
@@ -59,7 +65,10 @@ export function lazyMigrationDirectory(poolId: string, users: UsersRepository, s
       externalId,
       signedUp: profile.signedUp ?? profile.createdAt,
     });
-    if (inserted.ok) return ok(inserted.user);
+    if (inserted.ok) {
+      metrics?.usersMigrated(poolId, 1);
+      return ok(inserted.user);
+    }
     // Lost a race to a concurrent first login (or recovery) of the same user: use the winner's row.
     const existing = await users.getByExternalId(poolId, externalId);
     if (existing) {

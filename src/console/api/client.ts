@@ -13,6 +13,8 @@ import type {
   DebugInput,
   DebugResult,
   MigrationProgress,
+  PoolStats,
+  StatsWindow,
   OpenIdConfiguration,
   PasswordCheck,
   Page,
@@ -128,6 +130,7 @@ export const api = {
   logs: (poolId: string, limit = 50) =>
     request<ResponseOf<'/api/v1/pools/{poolId}/custom-db/logs', 'get'>>('GET', `${pool(poolId)}/custom-db/logs?${query({ limit })}`),
   migration: (poolId: string) => request<MigrationProgress>('GET', `${pool(poolId)}/custom-db/migration`),
+  stats: (poolId: string, window: StatsWindow) => request<PoolStats>('GET', `${pool(poolId)}/stats?window=${window}`),
   publicIps: () => request<PublicIps>('GET', '/api/system/public-ips'),
 
   listUsers: (poolId: string, page: number, limit: number) =>

@@ -1895,6 +1895,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pools/{poolId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-minute logins, script latency and migration of a pool (this instance's, in memory) */
+        get: {
+            parameters: {
+                query: {
+                    window: "15m" | "1h" | "6h" | "24h";
+                };
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bucketSeconds: number;
+                            migratedUsers: number;
+                            minutes: {
+                                /**
+                                 * Format: date-time
+                                 * @description start of the minute
+                                 */
+                                at: string;
+                                imported: number;
+                                latencyMs: {
+                                    p50: number | null;
+                                    p99: number | null;
+                                };
+                                logins: {
+                                    blocked: number;
+                                    conflict: number;
+                                    error: number;
+                                    not_implemented: number;
+                                    success: number;
+                                    throttled: number;
+                                    timeout: number;
+                                    unavailable: number;
+                                    wrong_password: number;
+                                };
+                                migrated: number;
+                                scriptCalls: number;
+                            }[];
+                            /** @constant */
+                            scope: "instance";
+                            window: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pools/{poolId}/users": {
         parameters: {
             query?: never;
@@ -2381,6 +2461,42 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (bearer: GATEHOUSE_METRICS_TOKEN, or the admin token when unset) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
                 /** @description Error */
                 default: {
                     headers: {

@@ -53,6 +53,11 @@ type _ScriptNamesMatchTheDocument = Assert<SameSet<ScriptName | (typeof AUTH0_ON
 export type Template = ResponseOf<'/api/v1/custom-db/templates', 'get'>['list'][number];
 export type ConnectionLogEntry = ResponseOf<'/api/v1/pools/{poolId}/custom-db/logs', 'get'>['list'][number];
 export type MigrationProgress = ResponseOf<'/api/v1/pools/{poolId}/custom-db/migration', 'get'>;
+/** A pool's per-minute logins, script latency and migration (GET …/stats). */
+export type PoolStats = ResponseOf<'/api/v1/pools/{poolId}/stats', 'get'>;
+export type MinuteStats = PoolStats['minutes'][number];
+export type LoginOutcome = keyof MinuteStats['logins'];
+export type StatsWindow = NonNullable<NonNullable<paths['/api/v1/pools/{poolId}/stats']['get']['parameters']['query']>['window']>;
 export type DebugInput = RequestOf<'/api/v1/pools/{poolId}/custom-db/debug', 'post'>;
 
 // The debug route declares no response schema (its result is whatever the script returned,

@@ -6,7 +6,7 @@ import { Link, paths } from '../router.js';
 
 interface PoolLayoutProps {
   poolId: string;
-  current: 'customDb' | 'users' | 'applications' | 'outbox';
+  current: 'customDb' | 'users' | 'applications' | 'outbox' | 'monitoring';
   children: ReactNode;
 }
 
@@ -33,6 +33,9 @@ export function PoolLayout({ poolId, current, children }: PoolLayoutProps) {
         </Link>
         <Link to={paths.outbox(poolId)} aria-current={current === 'outbox' ? 'page' : undefined}>
           Outbox
+        </Link>
+        <Link to={paths.monitoring(poolId)} aria-current={current === 'monitoring' ? 'page' : undefined}>
+          Monitoring
         </Link>
       </nav>
       {children}

@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import type { RuntimeStopReason } from '../../src/script-runtime/index.js';
+import { eventually, getUser, GOOD_USER, newPool, spec } from './helpers.js';
+
+const args = [{ email: 'a@example.com' }, {}];
+
+/** A pool whose `runtimeStopped` events are collected, as the server's metrics collect them. */
+function watchedPool(options: Parameters<typeof newPool>[0] = {}) {
+  const stopped: RuntimeStopReason[] = [];
+  const pool = newPool({ ...options, events: { runtimeStopped: (reason) => stopped.push(reason) } });
+  return { pool, stopped };
+}
+
+describe('runtime stop events (the restarts metric)', () => {
+  test('say why each bound runtime stopped: changed, evicted, timeout, crash; not the pool closing', async () => {
+    const { pool, stopped } = watchedPool({ maxRuntimes: 1 });
+    try {
+      const first = spec(GOOD_USER);
+      await pool.call(first, 'getUser', args);
+      await pool.runtime.invalidate(first.key);
+      expect(await eventually(() => stopped.length === 1)).toBe(true);
+      expect(stopped).toEqual(['changed']);
+
+      await pool.call(first, 'getUser', args);
+      // a second connection with a cap of one runtime evicts the first
+      const second = spec(getUser('await new Promise(() => {});'), { timeoutMs: 200 });
+      const timedOut = await pool.call(second, 'getUser', args);
+      expect(timedOut.ok ? 'ok' : timedOut.error.kind).toBe('timeout');
+      expect(await eventually(() => stopped.length === 3)).toBe(true);
+      expect(stopped.slice(1).sort()).toEqual(['evicted', 'timeout']);
+
+      await pool.call(first, 'getUser', args);
+      process.kill(pool.runtime.runtimePid(first.key) ?? 0, 'SIGKILL');
+      expect(await eventually(() => stopped.length === 4)).toBe(true);
+      expect(stopped[3]).toBe('crash');
+
+      await pool.call(first, 'getUser', args);
+    } finally {
+      await pool.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stopped).toHaveLength(4);
+  });
+
+  test('say idle for a runtime stopped after idling', async () => {
+    const { pool, stopped } = watchedPool({ idleMs: 200 });
+    try {
+      await pool.call(spec(GOOD_USER), 'getUser', args);
+      expect(await eventually(() => stopped.length === 1, 5000)).toBe(true);
+      expect(stopped).toEqual(['idle']);
+      expect(pool.runtime.stats().runtimes).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
