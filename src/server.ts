@@ -65,7 +65,7 @@ export class StartupError extends Error {}
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   runtimes?: ScriptRuntimePoolOptions;
-  /** the login throttle's and the email tokens' clock (tests pass a fake one); Date.now by default */
+  /** the login throttle's, the email tokens' and the circuit breakers' clock (tests pass a fake one); Date.now by default */
   now?: () => number;
   /** waits between SMTP delivery attempts (tests shorten them) */
   mailRetryDelaysMs?: readonly number[];
@@ -104,6 +104,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       log,
       // Known once the server listens (PORT=0 picks the port then); fixed from that moment.
       serverServices: () => (serverServices ??= ownServices(app, config)),
+      ...(options.now ? { now: options.now } : {}),
     });
 
     const now = options.now ?? Date.now;

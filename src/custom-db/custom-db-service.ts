@@ -4,7 +4,7 @@
  * progress, and the script caller of an enabled connection, from which users/ builds
  * the pool's directory.
  */
-import type { Result } from '../domain/result.js';
+import { ok, type Result } from '../domain/result.js';
 import type { Pool } from '../domain/pool.js';
 import type { UsersRepository } from '../store/users.js';
 import type { ScriptRuntimePool } from '../script-runtime/index.js';
@@ -13,11 +13,14 @@ import type { CustomDbConfig } from './connection-config.js';
 import { maskConfig } from './config-secrets.js';
 import { databaseRules } from './contract/egress.js';
 import { scriptEnv } from './runtime-spec.js';
-import type { ConfigChanges, ConnectionConfigs } from './connection-configs.js';
+import type { ConfigChanges, ConnectionConfigs, SavedConfig, SaveMeta } from './connection-configs.js';
 import type { ConnectionLog } from './connection-log.js';
 import type { CustomDbMode } from './modes.js';
-import { createScriptCaller, type ScriptCaller } from './script-caller.js';
+import { createScriptCaller, failureFor, type CallerGuard, type ScriptCaller } from './script-caller.js';
 import type { ServerServices } from './runtime-spec.js';
+import { QUEUE_WAIT_MS, connectionGuards, type ConnectionHealth } from './breaker.js';
+import type { VersionSummary } from '../store/custom-db.js';
+import type { CustomDbFailureCode } from '../domain/error-codes.js';
 
 export interface MigrationProgress {
   migratedUsers: number;
@@ -25,12 +28,23 @@ export interface MigrationProgress {
 }
 
 export interface CustomDbService {
-  /** The pool's config with secrets masked; defaults for a pool never configured. */
-  getMasked(poolId: string): Promise<CustomDbConfig>;
+  /** The pool's config with secrets masked, and its revision (the ETag; 0 for a pool never configured). */
+  getMasked(poolId: string): Promise<{ config: CustomDbConfig; revision: number }>;
   /** What an administrator should know about a config, e.g. that its database server is the server's own store. */
   warningsFor(config: CustomDbConfig): string[];
-  save(pool: Pool, changes: ConfigChanges): Promise<Result<CustomDbConfig, 'VALIDATION_ERROR'>>;
-  debug(pool: Pool, script: ScriptName, args: unknown[]): Promise<CallOutcome>;
+  /** Saves as the pool's newest version; PRECONDITION_FAILED when `meta.expectedRevision` is stale. */
+  save(pool: Pool, changes: ConfigChanges, meta: SaveMeta): Promise<Result<SavedConfig, 'VALIDATION_ERROR' | 'PRECONDITION_FAILED'>>;
+  versions(poolId: string, page: number, limit: number): Promise<{ totalCount: number; list: VersionSummary[] }>;
+  /** One version, secrets masked. */
+  version(poolId: string, version: number): Promise<Result<CustomDbConfig, 'NOT_FOUND'>>;
+  restore(pool: Pool, version: number, meta: SaveMeta): Promise<Result<SavedConfig, 'NOT_FOUND' | 'PRECONDITION_FAILED'>>;
+  /** The circuit and load of the pool's connection on this instance. */
+  health(poolId: string): ConnectionHealth;
+  /**
+   * Runs a saved script for an administrator: not held back by an open circuit nor counted
+   * towards it (the point is to see what fails), but within the concurrency cap.
+   */
+  debug(pool: Pool, script: ScriptName, args: unknown[]): Promise<Result<CallOutcome, CustomDbFailureCode>>;
   logs: ConnectionLog;
   migration(poolId: string): Promise<MigrationProgress>;
   /** The scripts of the pool's enabled connection, or null when the pool has none enabled. */
@@ -44,12 +58,35 @@ export interface CustomDbDependencies {
   log: ConnectionLog;
   /** where the server itself listens and keeps its store (undefined until it listens) */
   serverServices?: () => ServerServices | undefined;
+  /** the breakers' clock (tests pass one they control); Date.now by default */
+  now?: () => number;
 }
 
-export function customDbService({ configs, users, runtimes, log, serverServices = () => undefined }: CustomDbDependencies): CustomDbService {
-  const callerFor = (pool: Pool, config: CustomDbConfig) => createScriptCaller(pool, config, runtimes, log, serverServices());
+export function customDbService({
+  configs,
+  users,
+  runtimes,
+  log,
+  serverServices = () => undefined,
+  now = Date.now,
+}: CustomDbDependencies): CustomDbService {
+  const guards = connectionGuards({ now, queueWaitMs: QUEUE_WAIT_MS });
+  const callerFor = async (pool: Pool, counted: boolean) => {
+    const { config, revision } = await configs.current(pool.id);
+    const guard: CallerGuard = { guard: guards.forPool(pool.id, revision), counted };
+    return { config, scripts: createScriptCaller(pool, config, runtimes, log, serverServices(), guard) };
+  };
+  // Saving takes effect for new requests at once; stopping the old runtime frees it now
+  // (callers hand the runtime pool the current spec on every call, so it would be replaced anyway).
+  const invalidateOnSave = async <R extends { ok: boolean }>(pool: Pool, saved: R): Promise<R> => {
+    if (saved.ok) await runtimes.invalidate(pool.id);
+    return saved;
+  };
   return {
-    getMasked: async (poolId) => maskConfig(await configs.load(poolId)),
+    async getMasked(poolId) {
+      const { config, revision } = await configs.current(poolId);
+      return { config: maskConfig(config), revision };
+    },
 
     warningsFor(config) {
       const store = serverServices()?.store;
@@ -66,15 +103,23 @@ export function customDbService({ configs, users, runtimes, log, serverServices 
         : [];
     },
 
-    async save(pool, changes) {
-      const saved = await configs.save(pool.id, changes);
-      // Callers hand the runtime pool the current spec on every call, so a changed spec
-      // already gets a fresh runtime; stopping the old one now frees it at once.
-      if (saved.ok) await runtimes.invalidate(pool.id);
-      return saved;
+    save: async (pool, changes, meta) => invalidateOnSave(pool, await configs.save(pool.id, changes, meta)),
+    restore: async (pool, version, meta) => invalidateOnSave(pool, await configs.restore(pool.id, version, meta)),
+
+    versions: (poolId, page, limit) => configs.versions(poolId, page, limit),
+
+    async version(poolId, version) {
+      const found = await configs.version(poolId, version);
+      return found.ok ? ok(maskConfig(found.value)) : found;
     },
 
-    debug: async (pool, script, args) => callerFor(pool, await configs.load(pool.id)).call(script, args),
+    health: (poolId) => guards.health(poolId),
+
+    async debug(pool, script, args) {
+      const outcome = await (await callerFor(pool, false)).scripts.call(script, args);
+      // Refused by the concurrency cap: an HTTP 503 with Retry-After, not a script's failure.
+      return !outcome.ok && outcome.error.kind === 'unavailable' ? failureFor(script, outcome.error) : ok(outcome);
+    },
 
     logs: log,
 
@@ -84,9 +129,8 @@ export function customDbService({ configs, users, runtimes, log, serverServices 
     },
 
     async scriptsFor(pool) {
-      const config = await configs.load(pool.id);
-      if (!config.enabled) return null;
-      return { mode: config.mode, scripts: callerFor(pool, config) };
+      const { config, scripts } = await callerFor(pool, true);
+      return config.enabled ? { mode: config.mode, scripts } : null;
     },
   };
 }

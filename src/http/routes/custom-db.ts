@@ -1,8 +1,12 @@
-import { PoolParams } from '../schemas/common.js';
+import { PageQuery, PoolParams } from '../schemas/common.js';
 import {
   CustomDbInput,
   CustomDbResponse,
   DebugInput,
+  HealthResponse,
+  RestoreInput,
+  VersionParams,
+  VersionsResponse,
   LogsQuery,
   LogsResponse,
   MigrationResponse,
@@ -10,8 +14,13 @@ import {
   SandboxResponse,
   type ConnectionInput,
 } from '../schemas/custom-db.js';
-import { requirePool, type AppServices, type TypedApp } from '../context.js';
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { actorOf, requirePool, type AppServices, type TypedApp } from '../context.js';
 import { ApiError, unwrap } from '../errors.js';
+import { etagOf, parseIfMatch } from '../etag.js';
+import type { Pool } from '../../domain/pool.js';
+import type { SaveMeta } from '../../custom-db/connection-configs.js';
 import { CONNECTION_ENV_NAMES, uriProblem, type Connection } from '../../custom-db/connection-config.js';
 import { MASK } from '../../custom-db/config-secrets.js';
 import type { ConfigChanges } from '../../custom-db/connection-configs.js';
@@ -53,6 +62,26 @@ function connectionFrom(input: ConnectionInput | null): Connection {
 export async function customDbRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const customDb = services.customDb;
 
+  /** Who saves, the note, and the revision the If-Match header names (a stale or garbage one is a 412 here). */
+  const saveMeta = async (request: FastifyRequest, pool: Pool, note: string | null | undefined): Promise<SaveMeta> => {
+    const { keyId, name } = actorOf(request);
+    const meta: SaveMeta = { savedBy: { keyId, name }, note: note ?? null };
+    const header = request.headers['if-match'];
+    const ifMatch = parseIfMatch(Array.isArray(header) ? header.join(',') : header);
+    if (ifMatch === 'any') return meta;
+    const { revision } = await customDb.getMasked(pool.id);
+    if (ifMatch === 'unmatchable' || !ifMatch.includes(revision)) {
+      throw new ApiError(
+        'PRECONDITION_FAILED',
+        ifMatch === 'unmatchable'
+          ? 'If-Match must be the ETag that GET …/custom-db answered (a quoted revision such as "3"), or *'
+          : 'The custom database connection was changed by someone else since you read it; read it again (GET answers its current ETag) and retry',
+      );
+    }
+    // Checked again atomically by the store: a save that lands in between still loses.
+    return { ...meta, expectedRevision: revision };
+  };
+
   app.get(
     '/api/v1/custom-db/templates',
     { config: docs('Script templates for PostgreSQL, MySQL, MongoDB and web services'), schema: { response: { 200: TemplatesResponse } } },
@@ -74,9 +103,10 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
       config: docs("The pool's custom database connection, secrets masked"),
       schema: { params: PoolParams, response: { 200: CustomDbResponse } },
     },
-    async (request) => {
+    async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
-      const config = await customDb.getMasked(pool.id);
+      const { config, revision } = await customDb.getMasked(pool.id);
+      reply.header('etag', etagOf(revision));
       return { ...config, warnings: customDb.warningsFor(config) };
     },
   );
@@ -84,12 +114,15 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
   app.put(
     '/api/v1/pools/:poolId/custom-db',
     {
-      config: docs('Save the connection; omitted fields keep their values, the mask keeps a stored secret'),
+      config: docs(
+        'Save the connection as its newest version; omitted fields keep their values, the mask keeps a stored secret. ' +
+          'With If-Match, only over the ETag it names (else 412)',
+      ),
       schema: { params: PoolParams, body: CustomDbInput, response: { 200: CustomDbResponse } },
     },
-    async (request) => {
+    async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
-      const { connection, env, warnings: _readOnly, ...rest } = request.body;
+      const { connection, env, note, warnings: _readOnly, ...rest } = request.body;
       const reserved = Object.keys(env ?? {}).find((key) => RESERVED_ENV.has(key));
       if (reserved) throw new ApiError('VALIDATION_ERROR', `body.env.${reserved} is set by the connection; choose another name`);
       const changes: ConfigChanges = {
@@ -97,8 +130,61 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
         ...(env === undefined ? {} : { env }),
         ...(connection === undefined ? {} : { connection: connectionFrom(connection) }),
       };
-      const saved = unwrap(await customDb.save(pool, changes));
-      return { ...saved, warnings: customDb.warningsFor(saved) };
+      const saved = unwrap(await customDb.save(pool, changes, await saveMeta(request, pool, note)));
+      reply.header('etag', etagOf(saved.revision));
+      return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+    },
+  );
+
+  app.get(
+    '/api/v1/pools/:poolId/custom-db/versions',
+    {
+      config: docs('Saved versions of the connection, newest first'),
+      schema: { params: PoolParams, querystring: PageQuery, response: { 200: VersionsResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return customDb.versions(pool.id, request.query.page, request.query.limit);
+    },
+  );
+
+  app.get(
+    '/api/v1/pools/:poolId/custom-db/versions/:version',
+    {
+      config: docs('One saved version of the connection, secrets masked'),
+      schema: { params: VersionParams, response: { 200: CustomDbResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return unwrap(await customDb.version(pool.id, request.params.version));
+    },
+  );
+
+  app.post(
+    '/api/v1/pools/:poolId/custom-db/versions/:version/restore',
+    {
+      config: docs('Save a version again, secrets included, as the newest version (If-Match as for PUT)'),
+      schema: { params: VersionParams, body: Type.Optional(RestoreInput), response: { 200: CustomDbResponse } },
+    },
+    async (request, reply) => {
+      const pool = await requirePool(services, request.params.poolId);
+      const { version } = request.params;
+      const meta = await saveMeta(request, pool, request.body?.note ?? `Restored version ${version}`);
+      const saved = unwrap(await customDb.restore(pool, version, meta));
+      reply.header('etag', etagOf(saved.revision));
+      return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+    },
+  );
+
+  app.get(
+    '/api/v1/pools/:poolId/custom-db/health',
+    {
+      config: docs("The connection's circuit breaker and calls in flight, on the instance that answers"),
+      schema: { params: PoolParams, response: { 200: HealthResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return customDb.health(pool.id);
     },
   );
 
@@ -110,7 +196,7 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      return customDb.debug(pool, request.body.script, request.body.args);
+      return unwrap(await customDb.debug(pool, request.body.script, request.body.args));
     },
   );
 
