@@ -15,7 +15,6 @@ import {
   type ConnectionInput,
 } from '../schemas/custom-db.js';
 import type { FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
 import { actorOf, requirePool, type AppServices, type TypedApp } from '../context.js';
 import { ApiError, unwrap } from '../errors.js';
 import { etagOf, parseIfMatch } from '../etag.js';
@@ -164,12 +163,16 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     '/api/v1/pools/:poolId/custom-db/versions/:version/restore',
     {
       config: docs('Save a version again, secrets included, as the newest version (If-Match as for PUT)'),
-      schema: { params: VersionParams, body: Type.Optional(RestoreInput), response: { 200: CustomDbResponse } },
+      schema: { params: VersionParams, body: RestoreInput, response: { 200: CustomDbResponse } },
+      // The body is optional: a restore without one is a restore without a note of its own.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
     async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
       const { version } = request.params;
-      const meta = await saveMeta(request, pool, request.body?.note ?? `Restored version ${version}`);
+      const meta = await saveMeta(request, pool, request.body.note ?? `Restored version ${version}`);
       const saved = unwrap(await customDb.restore(pool, version, meta));
       reply.header('etag', etagOf(saved.revision));
       return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
