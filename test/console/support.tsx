@@ -59,6 +59,9 @@ export function customDb(overrides: Partial<CustomDatabase> = {}): CustomDatabas
     },
     timeoutMs: 5000,
     allowedHosts: [],
+    maxConcurrency: 50,
+    breakerThreshold: 5,
+    breakerCooldownMs: 30_000,
     ...overrides,
   };
 }

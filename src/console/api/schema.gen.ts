@@ -1108,6 +1108,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
                             connection: {
                                 database?: string;
                                 host?: string;
@@ -1121,6 +1123,7 @@ export interface paths {
                             env: {
                                 [key: string]: string;
                             };
+                            maxConcurrency: number;
                             mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
                             scripts: {
                                 createUser: string | null;
@@ -1148,7 +1151,7 @@ export interface paths {
                 };
             };
         };
-        /** Save the connection; omitted fields keep their values, the mask keeps a stored secret */
+        /** Save the connection as its newest version; omitted fields keep their values, the mask keeps a stored secret. With If-Match, only over the ETag it names (else 412) */
         put: {
             parameters: {
                 query?: never;
@@ -1162,6 +1165,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         allowedHosts?: string[];
+                        breakerCooldownMs?: number;
+                        breakerThreshold?: number;
                         connection?: {
                             database?: string;
                             host?: string;
@@ -1175,7 +1180,9 @@ export interface paths {
                         env?: {
                             [key: string]: string;
                         };
+                        maxConcurrency?: number;
                         mode?: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
+                        note?: string | null;
                         scripts?: {
                             createUser?: string | null;
                             deleteUser?: string | null;
@@ -1200,6 +1207,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
                             connection: {
                                 database?: string;
                                 host?: string;
@@ -1213,6 +1222,7 @@ export interface paths {
                             env: {
                                 [key: string]: string;
                             };
+                            maxConcurrency: number;
                             mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
                             scripts: {
                                 createUser: string | null;
@@ -1286,6 +1296,58 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connection's circuit breaker and calls in flight, on the instance that answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            circuit: "closed" | "open" | "half-open";
+                            consecutiveFailures: number;
+                            inFlight: number;
+                            openedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1393,6 +1455,231 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved versions of the connection, newest first */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    page: number;
+                };
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            list: {
+                                note: string | null;
+                                savedAt: string;
+                                savedBy: {
+                                    keyId: string;
+                                    name: string;
+                                };
+                                version: number;
+                            }[];
+                            totalCount: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved version of the connection, secrets masked */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
+                            connection: {
+                                database?: string;
+                                host?: string;
+                                password?: string;
+                                port?: number;
+                                type: string;
+                                uri?: string;
+                                username?: string;
+                            } | null;
+                            enabled: boolean;
+                            env: {
+                                [key: string]: string;
+                            };
+                            maxConcurrency: number;
+                            mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
+                            scripts: {
+                                createUser: string | null;
+                                deleteUser: string | null;
+                                getUser: string | null;
+                                listUsers: string | null;
+                                login: string | null;
+                                searchUser: string | null;
+                                updateUser: string | null;
+                                validatePassword: string | null;
+                            };
+                            timeoutMs: number;
+                            warnings?: string[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/versions/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a version again, secrets included, as the newest version (If-Match as for PUT) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
+                            connection: {
+                                database?: string;
+                                host?: string;
+                                password?: string;
+                                port?: number;
+                                type: string;
+                                uri?: string;
+                                username?: string;
+                            } | null;
+                            enabled: boolean;
+                            env: {
+                                [key: string]: string;
+                            };
+                            maxConcurrency: number;
+                            mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
+                            scripts: {
+                                createUser: string | null;
+                                deleteUser: string | null;
+                                getUser: string | null;
+                                listUsers: string | null;
+                                login: string | null;
+                                searchUser: string | null;
+                                updateUser: string | null;
+                                validatePassword: string | null;
+                            };
+                            timeoutMs: number;
+                            warnings?: string[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2487,7 +2774,7 @@ export interface components {
             province: string | null;
             region: string | null;
             signedUp: string | null;
-            source: "local" | "migrated" | "custom-db";
+            source: "local" | "migrated" | "custom-db" | "imported";
             streetAddress: string | null;
             updatedAt: string | null;
             username: string | null;
