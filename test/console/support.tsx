@@ -31,7 +31,7 @@ export function fakeApi(handle: Handler) {
       headers: Object.fromEntries(new Headers(init?.headers).entries()),
     };
     sent.push(request);
-    const answer = handle(request) ?? apiError(404, 'NOT_FOUND', `No route for ${request.method} ${url.pathname}`);
+    const answer: ReturnType<Handler> & object = handle(request) ?? apiError(404, 'NOT_FOUND', `No route for ${request.method} ${url.pathname}`);
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status,
       headers: { 'content-type': 'application/json', ...answer.headers },
