@@ -77,6 +77,17 @@ async function editLoginFromTemplate() {
   await waitFor(() => expect(screen.getByRole('textbox', { name: 'Login script' }).textContent).toContain('id: "pg"'));
 }
 
+/** The page loaded and the login script edited; someone else saves theirs; this page's save is refused. */
+async function saveIntoConflict() {
+  const served = serve();
+  render(<CustomDbPage poolId="p1" />);
+  await editLoginFromTemplate();
+  served.server.config = { ...served.server.config, scripts: { ...served.server.config.scripts, login: THEIRS } };
+  served.server.revision = 9;
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+  return { ...served, dialog: await screen.findByRole('dialog', { name: 'Changed by someone else' }) };
+}
+
 describe('custom database page: concurrent edits', () => {
   it('saves with the ETag it read as If-Match, and the next save with the ETag the save answered', async () => {
     const { api } = serve();
@@ -90,15 +101,7 @@ describe('custom database page: concurrent edits', () => {
   });
 
   it('on a stale save shows "changed by someone else" with their scripts beside mine, and overwrites only when asked', async () => {
-    const { api, server } = serve();
-    render(<CustomDbPage poolId="p1" />);
-    await editLoginFromTemplate();
-    // Someone else saves meanwhile.
-    server.config = { ...server.config, scripts: { ...server.config.scripts, login: THEIRS } };
-    server.revision = 9;
-
-    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Changed by someone else' });
+    const { api, server, dialog } = await saveIntoConflict();
     const diff = within(dialog).getByRole('table', { name: 'Login script: Theirs (saved) and Yours (not saved)' });
     expect(diff.textContent).toContain('id: "theirs"');
     expect(diff.textContent).toContain('id: "pg"');
@@ -112,13 +115,7 @@ describe('custom database page: concurrent edits', () => {
   });
 
   it('loads their version instead when asked, dropping mine', async () => {
-    const { server } = serve();
-    render(<CustomDbPage poolId="p1" />);
-    await editLoginFromTemplate();
-    server.config = { ...server.config, scripts: { ...server.config.scripts, login: THEIRS } };
-    server.revision = 9;
-    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Changed by someone else' });
+    const { server, dialog } = await saveIntoConflict();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Load theirs' }));
     await waitFor(() => expect(screen.getByRole('textbox', { name: 'Login script' }).textContent).toContain('id: "theirs"'));
     expect(screen.queryByText('Unsaved changes')).toBeNull();
