@@ -72,7 +72,8 @@ async function editLoginFromTemplate() {
   window.confirm = vi.fn(() => true);
   const template = await screen.findByLabelText('Template');
   await waitFor(() => expect(within(template).getByRole('option', { name: 'PostgreSQL' })).toBeTruthy());
-  await screen.findByRole('tab', { name: 'Login' });
+  // The editors are loaded lazily; the first test of the file waits for their module to load.
+  await screen.findByRole('tab', { name: 'Login' }, { timeout: 10_000 });
   fireEvent.change(template, { target: { value: 'postgres' } });
   await waitFor(() => expect(screen.getByRole('textbox', { name: 'Login script' }).textContent).toContain('id: "pg"'));
 }
