@@ -153,6 +153,22 @@ describe('custom database page: version history and health', () => {
     await waitFor(() => expect(screen.getByRole('textbox', { name: 'Login script' }).textContent).toContain('id: "first"'));
   });
 
+  it('edits the circuit breaker and concurrency limits and saves them', async () => {
+    const { api } = serve();
+    render(<CustomDbPage poolId="p1" />);
+    const cap = (await screen.findByLabelText('Max concurrent calls')) as HTMLInputElement;
+    expect(cap.value).toBe('50');
+    await screen.findByRole('tab', { name: 'Login' }, { timeout: 10_000 });
+    fireEvent.change(cap, { target: { value: '0' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText(/Max concurrent calls must be a whole number from 1 to 1000/);
+    fireEvent.change(cap, { target: { value: '8' } });
+    fireEvent.change(screen.getByLabelText('Failures that open the circuit'), { target: { value: '3' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText(/^Saved at/);
+    expect(api.sent.find((r) => r.method === 'PUT')?.body).toMatchObject({ maxConcurrency: 8, breakerThreshold: 3, breakerCooldownMs: 30_000 });
+  });
+
   it("shows the connection's circuit and calls in flight", async () => {
     serve({ health: { circuit: 'open', inFlight: 2, consecutiveFailures: 5, openedAt: '2026-11-30T01:00:00.000Z' } });
     render(<CustomDbPage poolId="p1" />);

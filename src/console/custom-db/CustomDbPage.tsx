@@ -17,6 +17,7 @@ import { draftFrom, inputFrom, isDirty, type Draft } from './draft.js';
 import { ConnectionHealth } from './ConnectionHealth.js';
 import { VersionHistory } from './VersionHistory.js';
 import { ConflictDialog } from './ConflictDialog.js';
+import { LimitsFields } from './LimitsFields.js';
 
 // The editors (CodeMirror, acorn) are most of the console's code: loaded with this page only.
 const ScriptTabs = lazy(() => import('./ScriptTabs.js').then((module) => ({ default: module.ScriptTabs })));
@@ -190,6 +191,7 @@ function CustomDbForm({ poolId, initial, initialEtag, templates, onRan }: Custom
         <ConnectionForm value={draft.connection} onChange={(connection) => update({ connection })} />
         <EnvRows rows={draft.env} onChange={(env) => update({ env })} />
         <AllowedHostsField value={draft.allowedHosts} onChange={(allowedHosts) => update({ allowedHosts })} />
+        <LimitsFields value={draft.limits} onChange={(limits) => update({ limits })} />
 
         <fieldset className="section">
           <legend>Scripts</legend>
