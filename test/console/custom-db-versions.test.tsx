@@ -159,9 +159,6 @@ describe('custom database page: version history and health', () => {
     const cap = (await screen.findByLabelText('Max concurrent calls')) as HTMLInputElement;
     expect(cap.value).toBe('50');
     await screen.findByRole('tab', { name: 'Login' }, { timeout: 10_000 });
-    fireEvent.change(cap, { target: { value: '0' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-    await screen.findByText(/Max concurrent calls must be a whole number from 1 to 1000/);
     fireEvent.change(cap, { target: { value: '8' } });
     fireEvent.change(screen.getByLabelText('Failures that open the circuit'), { target: { value: '3' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
