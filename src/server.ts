@@ -75,7 +75,7 @@ export class StartupError extends Error {}
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   runtimes?: ScriptRuntimePoolOptions;
-  /** the clock of the login throttle, the email tokens and the audit log (tests pass a fake one); Date.now by default */
+  /** the clock of the login throttle, the email tokens, the audit log and the circuit breakers (tests pass a fake one); Date.now by default */
   now?: () => number;
   /** waits between SMTP delivery attempts (tests shorten them) */
   mailRetryDelaysMs?: readonly number[];
@@ -118,6 +118,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // Known once the server listens (PORT=0 picks the port then); fixed from that moment.
       serverServices: () => (serverServices ??= ownServices(app, config)),
       metrics,
+      ...(options.now ? { now: options.now } : {}),
     });
 
     const now = options.now ?? Date.now;

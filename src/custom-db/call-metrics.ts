@@ -17,6 +17,7 @@ const KIND_OUTCOMES: Record<Exclude<FailureKind, 'runtime'>, ScriptCallOutcome> 
   denied: 'denied',
   not_implemented: 'not_implemented',
   invalid_result: 'invalid_result',
+  unavailable: 'unavailable',
 };
 
 export function scriptCallOutcome(outcome: CallOutcome): ScriptCallOutcome {

@@ -13,6 +13,16 @@ import type { Auth0ScriptName, Dialect } from './auth0/auth0-scripts.js';
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 
+/**
+ * The circuit breaker and concurrency cap of a connection (breaker.ts): defaults and the
+ * ranges a save accepts.
+ */
+export const GUARD_LIMITS = {
+  maxConcurrency: { default: 50, minimum: 1, maximum: 1000 },
+  breakerThreshold: { default: 5, minimum: 1, maximum: 1000 },
+  breakerCooldownMs: { default: 30_000, minimum: 1000, maximum: 3_600_000 },
+} as const;
+
 export type Connection =
   | { type: 'uri'; uri: string }
   | { type: 'programmatic'; host: string; port: number; username: string; password: string; database: string }
@@ -35,6 +45,12 @@ export interface CustomDbConfig {
   timeoutMs: number;
   /** optional egress allowlist for the scripts; empty = any host but the always-refused ones */
   allowedHosts: string[];
+  /** script calls in flight at most; more wait up to a second for a slot, then answer 503 */
+  maxConcurrency: number;
+  /** consecutive infrastructure failures (502/504 answers) that open the circuit */
+  breakerThreshold: number;
+  /** how long an open circuit answers 503 before one probe call may go through */
+  breakerCooldownMs: number;
 }
 
 export function defaultConfig(): CustomDbConfig {
@@ -47,6 +63,9 @@ export function defaultConfig(): CustomDbConfig {
     scripts: Object.fromEntries(SCRIPT_NAMES.map((name) => [name, null])) as Record<ScriptName, string | null>,
     timeoutMs: DEFAULT_TIMEOUT_MS,
     allowedHosts: [],
+    maxConcurrency: GUARD_LIMITS.maxConcurrency.default,
+    breakerThreshold: GUARD_LIMITS.breakerThreshold.default,
+    breakerCooldownMs: GUARD_LIMITS.breakerCooldownMs.default,
   };
 }
 

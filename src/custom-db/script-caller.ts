@@ -8,7 +8,7 @@
 import type { Pool } from '../domain/pool.js';
 import type { RequestInfo } from '../domain/user.js';
 import { fail, type Failure } from '../domain/result.js';
-import type { CustomDbFailureCode } from '../domain/error-codes.js';
+import { ERROR_STATUS, type CustomDbFailureCode } from '../domain/error-codes.js';
 import type { RuntimeSpec, ScriptRuntimePool } from '../script-runtime/index.js';
 import { connectionEgressPolicy } from './contract/egress.js';
 import { validateResult } from './contract/result-validation.js';
@@ -35,6 +35,7 @@ import { runAuth0Operation } from './auth0/auth0-operations.js';
 import { auth0Sources, entryName, type Auth0Entry } from './auth0/auth0-runtime.js';
 import { AUTH0_PRELUDE } from './auth0/sandbox-prelude.js';
 import { isAuth0ScriptName } from './auth0/auth0-scripts.js';
+import type { ConnectionGuard, Refusal } from './breaker.js';
 
 function scriptSource(spec: ConnectionSpec, script: ScriptName): string | null {
   const source = spec.scripts[script];
@@ -196,6 +197,13 @@ function derivedFrom(
   return fresh;
 }
 
+/** The connection's guard (breaker.ts) and whether this caller's calls count towards its circuit. */
+export interface CallerGuard {
+  guard: ConnectionGuard;
+  /** false for debug runs: they take a concurrency slot but neither wait on nor move the circuit */
+  counted: boolean;
+}
+
 export function createScriptCaller(
   pool: Pool,
   config: CustomDbConfig,
@@ -203,6 +211,7 @@ export function createScriptCaller(
   log: ConnectionLog,
   /** the server's own listener and store, once it listens: refused to scripts */
   serverServices?: ServerServices,
+  guard?: CallerGuard,
 ): ScriptCaller {
   const { spec, secrets: configSecrets } = derivedFrom(pool.id, config, serverServices);
   const contextFor = (options: CallOptions): ScriptContext => ({
@@ -238,7 +247,15 @@ export function createScriptCaller(
       const padded = Array.from({ length: SCRIPT_ARITY[script] }, (_, i) => (args[i] === undefined ? null : args[i]));
       const passwords = passwordsIn(script, args);
       const entries = observer(passwords);
-      const outcome = redactOutcome(await runUserScript(runtimes, spec, script, [...padded, contextFor(options)], entries.observe), [
+      const run = () => runUserScript(runtimes, spec, script, [...padded, contextFor(options)], entries.observe);
+      const guarded =
+        guard === undefined
+          ? { ok: true as const, value: await run() }
+          : await guard.guard.run(config, { counted: guard.counted, failed: (outcome) => isInfrastructureFailure(script, outcome) }, run);
+      // Refused without running: nothing to log (the health endpoint tells), so the log keeps
+      // the failures that opened the circuit instead of filling up with refusals.
+      if (!guarded.ok) return refusedOutcome(guarded.refusal);
+      const outcome = redactOutcome(guarded.value, [
         ...configSecrets,
         ...passwords,
       ]);
@@ -251,8 +268,43 @@ export function createScriptCaller(
     async callAuth0(script, args) {
       const entries = observer(auth0PasswordsIn(script, args));
       const callArgs = isAuth0ScriptName(script) ? args : [...args, contextFor({})];
-      return runAuth0Entry(runtimes, spec, script, callArgs, entries.observe);
+      const run = () => runAuth0Entry(runtimes, spec, script, callArgs, entries.observe);
+      if (guard === undefined) return run();
+      // Only debug runs call this: they take a concurrency slot like any call (never counted, see CallerGuard).
+      const guarded = await guard.guard.run(config, { counted: guard.counted, failed: (outcome) => !outcome.ok && outcome.error.kind !== 'runtime' }, run);
+      return guarded.ok ? guarded.value : refusedOutcome(guarded.refusal);
     },
+  };
+}
+
+/**
+ * What the breaker counts: a call the API answers 502 or 504 (untyped throws, crashes,
+ * timeouts, `oom`, `denied`, `invalid_result`). Typed errors (a wrong password) and scripts
+ * left at their default say nothing about the database being down.
+ */
+export function isInfrastructureFailure(script: ScriptName, outcome: CallOutcome): boolean {
+  if (outcome.ok) return false;
+  const status: number = ERROR_STATUS[failureFor(script, outcome.error).error.code];
+  return status === 502 || status === 504;
+}
+
+const REFUSAL_MESSAGES: Record<Refusal['reason'], { name: string; message: string }> = {
+  open: {
+    name: 'CircuitOpenError',
+    message: 'The custom database is unavailable after repeated failures; calls resume once it answers again',
+  },
+  busy: {
+    name: 'ConcurrencyCapError',
+    message: 'The custom database connection has as many calls in flight as it allows; retry shortly',
+  },
+};
+
+function refusedOutcome(refusal: Refusal): CallOutcome {
+  return {
+    ok: false,
+    error: { kind: 'unavailable', ...REFUSAL_MESSAGES[refusal.reason], retryAfterSeconds: refusal.retryAfterSeconds },
+    logs: [],
+    durationMs: 0,
   };
 }
 
@@ -283,6 +335,9 @@ export function failureFor(script: ScriptName, failure: ScriptFailure): { ok: fa
       return fail('SCRIPT_NOT_IMPLEMENTED', `Please implement the ${SCRIPT_DISPLAY_NAMES[script]} script for this database connection`);
     case 'timeout':
       return fail('CUSTOM_DB_TIMEOUT', 'The custom database did not answer in time');
+    case 'unavailable':
+      // Our own words (breaker.ts), not the script's: safe to pass on, with when to retry.
+      return fail('CUSTOM_DB_UNAVAILABLE', failure.message, failure.retryAfterSeconds ?? 1);
     default:
       return fail('CUSTOM_DB_ERROR', 'The custom database script failed; its connection log has the details');
   }

@@ -3,9 +3,8 @@
  * as JSON columns. Opening needs the same key; a secret that does not open is an error,
  * never an empty value.
  */
-import type { Insertable, Selectable } from 'kysely';
 import type { SecretBox } from '../secrets/secret-box.js';
-import type { CustomDbConnectionsTable } from '../store/schema.js';
+import type { SealedConnectionColumns } from '../store/schema.js';
 import { defaultConfig, type Connection, type ConnectionScripts, type CustomDbConfig } from './connection-config.js';
 import type { CustomDbMode } from './modes.js';
 
@@ -13,7 +12,8 @@ type StoredConnection =
   | { type: 'uri'; uri: string }
   | { type: 'programmatic'; host: string; port: number; username: string; password: string; database: string };
 
-export function sealConfig(poolId: string, config: CustomDbConfig, box: SecretBox): Insertable<CustomDbConnectionsTable> {
+/** The columns of a config, secrets sealed; the connection's row and its versions keep the same ones. */
+export function sealConfig(config: CustomDbConfig, box: SecretBox): SealedConnectionColumns {
   const connection: StoredConnection | null =
     config.connection?.type === 'uri'
       ? { type: 'uri', uri: box.seal(config.connection.uri) }
@@ -21,7 +21,6 @@ export function sealConfig(poolId: string, config: CustomDbConfig, box: SecretBo
         ? { ...config.connection, password: box.seal(config.connection.password) }
         : null;
   return {
-    pool_id: poolId,
     enabled: config.enabled ? 1 : 0,
     mode: config.mode,
     dialect: config.dialect,
@@ -30,13 +29,15 @@ export function sealConfig(poolId: string, config: CustomDbConfig, box: SecretBo
     scripts: JSON.stringify(config.scripts),
     timeout_ms: config.timeoutMs,
     allowed_hosts: JSON.stringify(config.allowedHosts),
-    updated_at: new Date().toISOString(),
+    max_concurrency: config.maxConcurrency,
+    breaker_threshold: config.breakerThreshold,
+    breaker_cooldown_ms: config.breakerCooldownMs,
   };
 }
 
 export class UnreadableSecretError extends Error {}
 
-export function openConfig(row: Selectable<CustomDbConnectionsTable>, box: SecretBox): CustomDbConfig {
+export function openConfig(row: SealedConnectionColumns & { pool_id: string }, box: SecretBox): CustomDbConfig {
   const open = (sealed: string): string => {
     const value = box.open(sealed);
     if (value === undefined) throw new UnreadableSecretError(`a secret of pool ${row.pool_id}'s connection cannot be opened with this secret key`);
@@ -61,6 +62,9 @@ export function openConfig(row: Selectable<CustomDbConnectionsTable>, box: Secre
     scripts: { ...defaultConfig().scripts, ...(JSON.parse(row.scripts) as Partial<ConnectionScripts>) },
     timeoutMs: Number(row.timeout_ms),
     allowedHosts: JSON.parse(row.allowed_hosts) as string[],
+    maxConcurrency: Number(row.max_concurrency),
+    breakerThreshold: Number(row.breaker_threshold),
+    breakerCooldownMs: Number(row.breaker_cooldown_ms),
   };
 }
 

@@ -66,10 +66,28 @@ export interface CustomDbConnectionsTable {
   /** JSON array of host names */
   allowed_hosts: string;
   updated_at: string;
-  /** bumped by every save (the database does it), so readers can check for changes cheaply */
+  /** bumped by every save (the database does it), so readers can check for changes cheaply; the connection's ETag */
   revision: Generated<number>;
   /** `gatehouse` or `auth0`: the contract the scripts are written to */
-  dialect: Generated<string>;
+  dialect: string;
+  /** script calls in flight at most (the concurrency cap) */
+  max_concurrency: number;
+  /** consecutive infrastructure failures that open the circuit */
+  breaker_threshold: number;
+  breaker_cooldown_ms: number;
+}
+
+/** The columns a connection is sealed into, shared by the connection and its versions. */
+export type SealedConnectionColumns = Omit<CustomDbConnectionsTable, 'pool_id' | 'updated_at' | 'revision'>;
+
+/** Every save of a connection, sealed as the connection is (newest CONNECTION_VERSIONS_KEPT per pool). */
+export interface CustomDbVersionsTable extends SealedConnectionColumns {
+  pool_id: string;
+  version: number;
+  saved_at: string;
+  saved_by_key_id: string;
+  saved_by_name: string;
+  note: string | null;
 }
 
 export interface ConnectionLogsTable {
@@ -209,6 +227,7 @@ export interface StoreSchema {
   pools: PoolsTable;
   users: UsersTable;
   custom_db_connections: CustomDbConnectionsTable;
+  custom_db_versions: CustomDbVersionsTable;
   connection_logs: ConnectionLogsTable;
   user_tombstones: UserTombstonesTable;
 }

@@ -20,6 +20,8 @@ function serve(config = customDb(), sandbox: Record<string, unknown> = { level: 
     if (path.startsWith('/api/v1/pools/p1/custom-db/logs')) return { status: 200, body: { list: [] } };
     if (path === '/api/v1/pools/p1/custom-db/migration') return { status: 200, body: { migratedUsers: 0, lastMigratedAt: null } };
     if (path === '/api/system/public-ips') return { status: 200, body: { ips: [] } };
+    if (path.startsWith('/api/v1/pools/p1/custom-db/versions')) return { status: 200, body: { totalCount: 0, list: [] } };
+    if (path === '/api/v1/pools/p1/custom-db/health') return { status: 200, body: { circuit: 'closed', inFlight: 0, consecutiveFailures: 0, openedAt: null } };
     return undefined;
   });
 }

@@ -117,6 +117,9 @@ describe('draft → save body', () => {
         scripts: { ...customDb().scripts, login: 'async function login() {}' },
         timeoutMs: 5000,
         allowedHosts: [],
+        maxConcurrency: 50,
+        breakerThreshold: 5,
+        breakerCooldownMs: 30_000,
       },
     });
     expect(isDirty(draftFrom(stored), draft)).toBe(false);
@@ -133,6 +136,8 @@ describe('draft → save body', () => {
     expect(inputFrom({ ...draft, env: [newEnvRow('DB_HOST', 'x')] })).toMatchObject({ ok: false, message: /set by the connection/ });
     expect(inputFrom({ ...draft, env: [newEnvRow('A', '1'), newEnvRow('A', '2')] })).toMatchObject({ ok: false, message: /listed twice/ });
     expect(inputFrom({ ...draft, timeoutMs: '50' })).toMatchObject({ ok: false, message: /Timeout/ });
+    expect(inputFrom({ ...draft, limits: { ...draft.limits, maxConcurrency: '0' } })).toEqual({ ok: false, message: 'Max concurrent calls must be a whole number from 1 to 1000' });
+    expect(inputFrom({ ...draft, limits: { ...draft.limits, breakerCooldownMs: '' } })).toMatchObject({ ok: false, message: /Circuit cooldown/ });
     expect(inputFrom({ ...draft, env: [newEnvRow('', '')] })).toMatchObject({ ok: true, input: { env: {} } });
   });
 

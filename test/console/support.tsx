@@ -9,9 +9,11 @@ export interface SentRequest {
   method: string;
   path: string;
   body: unknown;
+  /** the request's headers, names lower-cased */
+  headers: Record<string, string>;
 }
 
-type Handler = (request: SentRequest) => { status: number; body?: unknown } | undefined;
+type Handler = (request: SentRequest) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
 
 export function apiError(status: number, code: string, message: string) {
   return { status, body: { error: { code, message, requestId: 'test-request' } } };
@@ -26,12 +28,13 @@ export function fakeApi(handle: Handler) {
       method: init?.method ?? 'GET',
       path: url.pathname + url.search,
       body: typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
+      headers: Object.fromEntries(new Headers(init?.headers).entries()),
     };
     sent.push(request);
-    const answer = handle(request) ?? apiError(404, 'NOT_FOUND', `No route for ${request.method} ${url.pathname}`);
+    const answer: ReturnType<Handler> & object = handle(request) ?? apiError(404, 'NOT_FOUND', `No route for ${request.method} ${url.pathname}`);
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...answer.headers },
     });
   });
   vi.stubGlobal('fetch', fetchStub);
@@ -60,6 +63,9 @@ export function customDb(overrides: Partial<CustomDatabase> = {}): CustomDatabas
     },
     timeoutMs: 5000,
     allowedHosts: [],
+    maxConcurrency: 50,
+    breakerThreshold: 5,
+    breakerCooldownMs: 30_000,
     ...overrides,
   };
 }

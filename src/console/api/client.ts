@@ -6,6 +6,8 @@ import { getToken, setToken } from './session.js';
 import type {
   Application,
   ApplicationInput,
+  ConnectionHealth,
+  ConnectionVersion,
   ApplicationPatch,
   CreatedApplication,
   CustomDatabase,
@@ -62,10 +64,23 @@ export interface RequestOptions {
   /** send no token at all: public endpoints (the OpenID discovery document) have no use for it */
   anonymous?: boolean;
   signal?: AbortSignal;
+  /** extra request headers, e.g. If-Match */
+  headers?: Record<string, string>;
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  return (await requestTagged<T>(method, path, options)).body;
+}
+
+/** A JSON answer with its ETag (null when the server sent none). */
+export interface Tagged<T> {
+  body: T;
+  etag: string | null;
+}
+
+/** `request`, also answering the response's ETag: for resources saved with If-Match. */
+export async function requestTagged<T>(method: string, path: string, options: RequestOptions = {}): Promise<Tagged<T>> {
+  const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
   const token = options.anonymous ? null : (options.token ?? getToken());
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -81,7 +96,8 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'NETWORK_ERROR', `Could not reach the server (${errorMessage(error)})`);
   }
-  if (response.status === 204) return undefined as T;
+  const etag = response.headers.get('etag');
+  if (response.status === 204) return { body: undefined as T, etag };
   const text = await response.text();
   let parsed: unknown = undefined;
   if (text !== '') {
@@ -100,12 +116,13 @@ export async function request<T>(method: string, path: string, options: RequestO
     }
     throw new ApiError(response.status, 'HTTP_ERROR', `The server answered ${String(response.status)} ${response.statusText}`.trim());
   }
-  return parsed as T;
+  return { body: parsed as T, etag };
 }
 
 const pool = (poolId: string) => `/api/v1/pools/${encodeURIComponent(poolId)}`;
 const user = (poolId: string, userId: string) => `${pool(poolId)}/users/${encodeURIComponent(userId)}`;
 const application = (poolId: string, appId: string) => `${pool(poolId)}/applications/${encodeURIComponent(appId)}`;
+const ifMatch = (etag: string | null): Pick<RequestOptions, 'headers'> => (etag === null ? {} : { headers: { 'if-match': etag } });
 const query = (params: Record<string, string | number>) =>
   new URLSearchParams(Object.entries(params).map(([key, value]) => [key, String(value)])).toString();
 
@@ -118,13 +135,25 @@ export const api = {
   createPool: (name: string) => request<Pool>('POST', '/api/v1/pools', { body: { name } }),
 
   getCustomDb: (poolId: string) => request<CustomDatabase>('GET', `${pool(poolId)}/custom-db`),
+  /** The connection with its ETag, which a save sends back as If-Match. */
+  getCustomDbTagged: (poolId: string) => requestTagged<CustomDatabase>('GET', `${pool(poolId)}/custom-db`),
   saveCustomDb: (poolId: string, input: CustomDatabaseInput) =>
     request<CustomDatabase>('PUT', `${pool(poolId)}/custom-db`, { body: input }),
+  /** Saves only over `etag` (412 PRECONDITION_FAILED when someone else saved since); null saves over whatever is there. */
+  saveCustomDbIfMatch: (poolId: string, input: CustomDatabaseInput, etag: string | null) =>
+    requestTagged<CustomDatabase>('PUT', `${pool(poolId)}/custom-db`, { body: input, ...ifMatch(etag) }),
+  customDbVersions: (poolId: string, page: number, limit: number) =>
+    request<Page<ConnectionVersion>>('GET', `${pool(poolId)}/custom-db/versions?${query({ page, limit })}`),
+  customDbVersion: (poolId: string, version: number) =>
+    request<CustomDatabase>('GET', `${pool(poolId)}/custom-db/versions/${String(version)}`),
+  restoreCustomDbVersion: (poolId: string, version: number, etag: string | null) =>
+    requestTagged<CustomDatabase>('POST', `${pool(poolId)}/custom-db/versions/${String(version)}/restore`, { body: {}, ...ifMatch(etag) }),
+  customDbHealth: (poolId: string) => request<ConnectionHealth>('GET', `${pool(poolId)}/custom-db/health`),
   templates: () => request<ResponseOf<'/api/v1/custom-db/templates', 'get'>>('GET', '/api/v1/custom-db/templates'),
   scriptSandbox: () => request<ResponseOf<'/api/v1/custom-db/sandbox', 'get'>>('GET', '/api/v1/custom-db/sandbox'),
   /** Saves an Auth0 database connection as Auth0's export writes it (any JSON: the server names what is wrong). */
   importAuth0: (poolId: string, connection: unknown) =>
-    request<CustomDatabase>('POST', `${pool(poolId)}/custom-db/import-auth0`, { body: connection }),
+    requestTagged<CustomDatabase>('POST', `${pool(poolId)}/custom-db/import-auth0`, { body: connection }),
   debug: (poolId: string, script: DebugInput['script'], args: DebugInput['args']) =>
     request<DebugResult>('POST', `${pool(poolId)}/custom-db/debug`, { body: { script, args } satisfies DebugInput }),
   logs: (poolId: string, limit = 50) =>

@@ -1311,6 +1311,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
                             connection: {
                                 database?: string;
                                 host?: string;
@@ -1325,6 +1327,7 @@ export interface paths {
                             env: {
                                 [key: string]: string;
                             };
+                            maxConcurrency: number;
                             mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
                             scripts: {
                                 change_email?: string | null;
@@ -1358,7 +1361,7 @@ export interface paths {
                 };
             };
         };
-        /** Save the connection; omitted fields keep their values, the mask keeps a stored secret */
+        /** Save the connection as its newest version; omitted fields keep their values, the mask keeps a stored secret. With If-Match, only over the ETag it names (else 412) */
         put: {
             parameters: {
                 query?: never;
@@ -1372,6 +1375,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         allowedHosts?: string[];
+                        breakerCooldownMs?: number;
+                        breakerThreshold?: number;
                         connection?: {
                             database?: string;
                             host?: string;
@@ -1386,7 +1391,9 @@ export interface paths {
                         env?: {
                             [key: string]: string;
                         };
+                        maxConcurrency?: number;
                         mode?: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
+                        note?: string | null;
                         scripts?: {
                             change_email?: string | null;
                             change_password?: string | null;
@@ -1417,6 +1424,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
                             connection: {
                                 database?: string;
                                 host?: string;
@@ -1431,6 +1440,7 @@ export interface paths {
                             env: {
                                 [key: string]: string;
                             };
+                            maxConcurrency: number;
                             mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
                             scripts: {
                                 change_email?: string | null;
@@ -1516,6 +1526,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pools/{poolId}/custom-db/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connection's circuit breaker and calls in flight, on the instance that answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            circuit: "closed" | "open" | "half-open";
+                            consecutiveFailures: number;
+                            inFlight: number;
+                            openedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pools/{poolId}/custom-db/import-auth0": {
         parameters: {
             query?: never;
@@ -1555,6 +1617,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
                             connection: {
                                 database?: string;
                                 host?: string;
@@ -1569,6 +1633,7 @@ export interface paths {
                             env: {
                                 [key: string]: string;
                             };
+                            maxConcurrency: number;
                             mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
                             scripts: {
                                 change_email?: string | null;
@@ -1709,6 +1774,245 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved versions of the connection, newest first */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    page: number;
+                };
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            list: {
+                                note: string | null;
+                                savedAt: string;
+                                savedBy: {
+                                    keyId: string;
+                                    name: string;
+                                };
+                                version: number;
+                            }[];
+                            totalCount: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved version of the connection, secrets masked */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
+                            connection: {
+                                database?: string;
+                                host?: string;
+                                password?: string;
+                                port?: number;
+                                type: string;
+                                uri?: string;
+                                username?: string;
+                            } | null;
+                            dialect: "gatehouse" | "auth0";
+                            enabled: boolean;
+                            env: {
+                                [key: string]: string;
+                            };
+                            maxConcurrency: number;
+                            mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
+                            scripts: {
+                                change_email?: string | null;
+                                change_password?: string | null;
+                                create?: string | null;
+                                createUser: string | null;
+                                delete?: string | null;
+                                deleteUser: string | null;
+                                get_user?: string | null;
+                                getUser: string | null;
+                                listUsers: string | null;
+                                login: string | null;
+                                searchUser: string | null;
+                                updateUser: string | null;
+                                validatePassword: string | null;
+                                verify?: string | null;
+                            };
+                            timeoutMs: number;
+                            warnings?: string[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/versions/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a version again, secrets included, as the newest version (If-Match as for PUT) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedHosts: string[];
+                            breakerCooldownMs: number;
+                            breakerThreshold: number;
+                            connection: {
+                                database?: string;
+                                host?: string;
+                                password?: string;
+                                port?: number;
+                                type: string;
+                                uri?: string;
+                                username?: string;
+                            } | null;
+                            dialect: "gatehouse" | "auth0";
+                            enabled: boolean;
+                            env: {
+                                [key: string]: string;
+                            };
+                            maxConcurrency: number;
+                            mode: "LAZY_MIGRATION" | "CUSTOM_USER_STORE";
+                            scripts: {
+                                change_email?: string | null;
+                                change_password?: string | null;
+                                create?: string | null;
+                                createUser: string | null;
+                                delete?: string | null;
+                                deleteUser: string | null;
+                                get_user?: string | null;
+                                getUser: string | null;
+                                listUsers: string | null;
+                                login: string | null;
+                                searchUser: string | null;
+                                updateUser: string | null;
+                                validatePassword: string | null;
+                                verify?: string | null;
+                            };
+                            timeoutMs: number;
+                            warnings?: string[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

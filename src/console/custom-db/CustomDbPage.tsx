@@ -1,5 +1,5 @@
 import { Suspense, lazy, useCallback, useEffect, useId, useRef, useState } from 'react';
-import { api, errorMessage } from '../api/client.js';
+import { ApiError, api, errorMessage, type Tagged } from '../api/client.js';
 import type { CustomDatabase, ScriptKey, Template } from '../api/types.js';
 import { ErrorMessage, Loading } from '../components/Status.js';
 import { useAsync } from '../components/useAsync.js';
@@ -16,6 +16,10 @@ import { MigrationProgress } from './MigrationProgress.js';
 import { ModeSelector } from './ModeSelector.js';
 import { TemplatePicker } from './TemplatePicker.js';
 import { draftFrom, inputFrom, isDirty, type Draft } from './draft.js';
+import { ConnectionHealth } from './ConnectionHealth.js';
+import { VersionHistory } from './VersionHistory.js';
+import { ConflictDialog } from './ConflictDialog.js';
+import { LimitsFields } from './LimitsFields.js';
 
 // The editors (CodeMirror, acorn) are most of the console's code: loaded with this page only.
 const ScriptTabs = lazy(() => import('./ScriptTabs.js').then((module) => ({ default: module.ScriptTabs })));
@@ -23,7 +27,7 @@ const ScriptTabs = lazy(() => import('./ScriptTabs.js').then((module) => ({ defa
 const LEAVE_MESSAGE = 'The custom database has unsaved changes. Leave without saving them?';
 
 export function CustomDbPage({ poolId }: { poolId: string }) {
-  const config = useAsync(() => api.getCustomDb(poolId), [poolId]);
+  const config = useAsync(() => api.getCustomDbTagged(poolId), [poolId]);
   const templates = useAsync(() => api.templates().then((answer) => answer.list), []);
   const [refreshKey, setRefreshKey] = useState(0);
 
@@ -36,10 +40,12 @@ export function CustomDbPage({ poolId }: { poolId: string }) {
       <CustomDbForm
         key={poolId}
         poolId={poolId}
-        initial={config.state.data}
+        initial={config.state.data.body}
+        initialEtag={config.state.data.etag}
         templates={templates.state}
         onRan={() => setRefreshKey((key) => key + 1)}
       />
+      <ConnectionHealth poolId={poolId} refreshKey={refreshKey} />
       <div className="grid-2 wide-gap">
         <MigrationProgress poolId={poolId} refreshKey={refreshKey} />
         <PublicIps />
@@ -52,11 +58,13 @@ export function CustomDbPage({ poolId }: { poolId: string }) {
 interface CustomDbFormProps {
   poolId: string;
   initial: CustomDatabase;
+  /** the ETag of `initial`: saves send it as If-Match so nobody overwrites a save they have not seen */
+  initialEtag: string | null;
   templates: Parameters<typeof TemplatePicker>[0]['templates'];
   onRan: () => void;
 }
 
-function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) {
+function CustomDbForm({ poolId, initial, initialEtag, templates, onRan }: CustomDbFormProps) {
   const id = useId();
   const [saved, setSaved] = useState<Draft>(() => draftFrom(initial));
   // The server's warnings about the saved connection (e.g. it shares the server's own store).
@@ -69,6 +77,10 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
   const [debugging, setDebugging] = useState(false);
   const [importing, setImporting] = useState(false);
   const ranDebug = useRef(false);
+  const [etag, setEtag] = useState<string | null>(initialEtag);
+  // A save refused because someone else saved first: their connection and its ETag.
+  const [conflict, setConflict] = useState<Tagged<CustomDatabase> | null>(null);
+  const [versionsKey, setVersionsKey] = useState(0);
 
   const dirty = isDirty(draft, saved);
   useLeaveGuard(dirty, LEAVE_MESSAGE);
@@ -95,18 +107,26 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
     setSavedNote(null);
   };
 
-  /** An import saved a whole connection: the form starts again from it. */
-  const imported = (answer: CustomDatabase) => {
-    const next = draftFrom(answer);
-    setWarnings(answer.warnings ?? []);
+  /** The page now shows what the server saved (a save's answer, a restore, or someone else's save). */
+  const adopt = ({ body, etag: tag }: Tagged<CustomDatabase>) => {
+    const next = draftFrom(body);
+    setWarnings(body.warnings ?? []);
     setSaved(next);
     setDraft(next);
+    setEtag(tag);
+  };
+
+  /** An import saved a whole connection as a new version: the form starts again from it, with its ETag. */
+  const imported = (answer: Tagged<CustomDatabase>) => {
+    adopt(answer);
+    setVersionsKey((key) => key + 1);
     setImporting(false);
     setSaveError(null);
     setSavedNote(`Imported from Auth0 at ${new Date().toLocaleTimeString()}. New requests use it now.`);
   };
 
-  const save = async () => {
+  /** `over` is the ETag to save over: the one this page read, or theirs once the admin chose to overwrite. */
+  const save = async (over: string | null = etag) => {
     if (saving) return;
     const built = inputFrom(draft);
     if (!built.ok) {
@@ -117,14 +137,19 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
     setSaveError(null);
     setSavedNote(null);
     try {
-      const answer = await api.saveCustomDb(poolId, built.input);
-      const next = draftFrom(answer);
-      setWarnings(answer.warnings ?? []);
-      setSaved(next);
-      setDraft(next);
+      adopt(await api.saveCustomDbIfMatch(poolId, built.input, over));
+      setVersionsKey((key) => key + 1);
       setSavedNote(`Saved at ${new Date().toLocaleTimeString()}. New requests use it now.`);
     } catch (error) {
-      setSaveError(errorMessage(error));
+      if (error instanceof ApiError && error.status === 412) {
+        try {
+          setConflict(await api.getCustomDbTagged(poolId));
+        } catch (reloadError) {
+          setSaveError(errorMessage(reloadError));
+        }
+      } else {
+        setSaveError(errorMessage(error));
+      }
     } finally {
       setSaving(false);
     }
@@ -179,6 +204,7 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
         <ConnectionForm value={draft.connection} onChange={(connection) => update({ connection })} />
         <EnvRows rows={draft.env} onChange={(env) => update({ env })} />
         <AllowedHostsField value={draft.allowedHosts} onChange={(allowedHosts) => update({ allowedHosts })} />
+        <LimitsFields value={draft.limits} onChange={(limits) => update({ limits })} />
 
         <fieldset className="section">
           <legend>Scripts</legend>
@@ -236,6 +262,32 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
         {saveError && <ErrorMessage>Not saved: {saveError}</ErrorMessage>}
       </form>
       {importing && <ImportAuth0Dialog poolId={poolId} unsaved={dirty} onClose={() => setImporting(false)} onImported={imported} />}
+      <VersionHistory
+        poolId={poolId}
+        current={saved.scripts}
+        etag={etag}
+        refreshKey={versionsKey}
+        unsaved={dirty}
+        onRestored={(restored) => {
+          adopt(restored);
+          setSavedNote('Restored. New requests use it now.');
+        }}
+      />
+      {conflict && (
+        <ConflictDialog
+          theirs={conflict.body}
+          yours={draft.scripts}
+          onClose={() => setConflict(null)}
+          onLoadTheirs={() => {
+            adopt(conflict);
+            setConflict(null);
+          }}
+          onOverwrite={() => {
+            setConflict(null);
+            void save(conflict.etag);
+          }}
+        />
+      )}
       {debugging && (
         <DebugDialog
           poolId={poolId}

@@ -1,5 +1,5 @@
 import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
-import { api, errorMessage } from '../api/client.js';
+import { api, errorMessage, type Tagged } from '../api/client.js';
 import type { CustomDatabase } from '../api/types.js';
 import { Modal } from '../components/Modal.js';
 import { ErrorMessage } from '../components/Status.js';
@@ -9,8 +9,8 @@ interface ImportAuth0DialogProps {
   /** the editors hold changes: importing replaces the saved connection, and they are dropped */
   unsaved: boolean;
   onClose: () => void;
-  onImported: (saved: CustomDatabase) => void;
-  importAuth0?: (poolId: string, connection: unknown) => Promise<CustomDatabase>;
+  onImported: (saved: Tagged<CustomDatabase>) => void;
+  importAuth0?: (poolId: string, connection: unknown) => Promise<Tagged<CustomDatabase>>;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type Mode,
   type ScriptKey,
 } from '../api/types.js';
-import { CONNECTION_ENV_NAMES } from '../../custom-db/connection-config.js';
+import { CONNECTION_ENV_NAMES, GUARD_LIMITS } from '../../custom-db/connection-config.js';
 import { AUTH0_ONLY_SCRIPT_NAMES, DIALECT_SCRIPT_KEYS } from '../../custom-db/auth0/auth0-scripts.js';
 
 const SCRIPT_KEYS: readonly ScriptKey[] = [...SCRIPT_NAMES, ...AUTH0_ONLY_SCRIPT_NAMES];
@@ -48,7 +48,19 @@ export interface Draft {
   timeoutMs: string;
   /** the allowed hosts as typed: comma or line separated */
   allowedHosts: string;
+  /** the circuit breaker and concurrency cap, as typed */
+  limits: Record<LimitName, string>;
 }
+
+export type LimitName = keyof typeof GUARD_LIMITS;
+const LIMIT_NAMES = Object.keys(GUARD_LIMITS) as LimitName[];
+
+/** What the form calls each limit, in its messages and labels. */
+export const LIMIT_LABELS: Record<LimitName, string> = {
+  maxConcurrency: 'Max concurrent calls',
+  breakerThreshold: 'Failures that open the circuit',
+  breakerCooldownMs: 'Circuit cooldown (ms)',
+};
 
 let nextRowId = 1;
 export const newEnvRow = (name = '', value = ''): EnvRow => ({ id: nextRowId++, name, value });
@@ -79,6 +91,7 @@ export function draftFrom(config: CustomDatabase): Draft {
     scripts: Object.fromEntries(SCRIPT_KEYS.map((name) => [name, config.scripts[name] ?? ''])) as Record<ScriptKey, string>,
     timeoutMs: String(config.timeoutMs),
     allowedHosts: config.allowedHosts.join('\n'),
+    limits: Object.fromEntries(LIMIT_NAMES.map((name) => [name, String(config[name])])) as Record<LimitName, string>,
   };
 }
 
@@ -150,6 +163,15 @@ export function inputFrom(draft: Draft): { ok: true; input: CustomDatabaseInput 
   );
   const allowedHosts = parseAllowedHosts(draft.allowedHosts);
   if (!allowedHosts.ok) return allowedHosts;
+  const limits = {} as Record<LimitName, number>;
+  for (const name of LIMIT_NAMES) {
+    const value = Number(draft.limits[name]);
+    const { minimum, maximum } = GUARD_LIMITS[name];
+    if (draft.limits[name].trim() === '' || !Number.isInteger(value) || value < minimum || value > maximum) {
+      return { ok: false, message: `${LIMIT_LABELS[name]} must be a whole number from ${String(minimum)} to ${String(maximum)}` };
+    }
+    limits[name] = value;
+  }
   return {
     ok: true,
     input: {
@@ -161,6 +183,7 @@ export function inputFrom(draft: Draft): { ok: true; input: CustomDatabaseInput 
       scripts,
       timeoutMs,
       allowedHosts: allowedHosts.hosts,
+      ...limits,
     },
   };
 }

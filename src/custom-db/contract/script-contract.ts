@@ -39,7 +39,10 @@ export function scriptLabel(script: ScriptName): string {
   return `The ${SCRIPT_DISPLAY_NAMES[script]} script`;
 }
 
-/** The runtime's kinds plus the contract's own: a script left at its default. */
+/**
+ * The runtime's kinds plus the contract's own: a script left at its default, and a call the
+ * connection's circuit breaker or concurrency cap refused without running it (breaker.ts).
+ */
 export const FAILURE_KINDS = [
   'runtime',
   'timeout',
@@ -48,7 +51,8 @@ export const FAILURE_KINDS = [
   'denied',
   'not_implemented',
   'invalid_result',
-] as const satisfies readonly (RuntimeFailureKind | 'not_implemented')[];
+  'unavailable',
+] as const satisfies readonly (RuntimeFailureKind | 'not_implemented' | 'unavailable')[];
 
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -58,6 +62,8 @@ export interface ScriptFailure {
   name: string;
   message: string;
   stack?: string;
+  /** kind `unavailable` only: when to retry */
+  retryAfterSeconds?: number;
 }
 
 export type { ScriptLog };

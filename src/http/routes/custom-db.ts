@@ -1,9 +1,13 @@
-import { PoolParams } from '../schemas/common.js';
+import { PageQuery, PoolParams } from '../schemas/common.js';
 import {
   CustomDbInput,
   Auth0ConnectionInput,
   CustomDbResponse,
   DebugInput,
+  HealthResponse,
+  RestoreInput,
+  VersionParams,
+  VersionsResponse,
   LogsQuery,
   LogsResponse,
   MigrationResponse,
@@ -11,9 +15,13 @@ import {
   SandboxResponse,
   type ConnectionInput,
 } from '../schemas/custom-db.js';
+import type { FastifyRequest } from 'fastify';
 import { actorOf, assertConnectionWithinScope, requirePool, type AppServices, type TypedApp } from '../context.js';
 import { diffFields } from '../../domain/audit.js';
 import { ApiError, unwrap } from '../errors.js';
+import { etagOf, parseIfMatch } from '../etag.js';
+import type { Pool } from '../../domain/pool.js';
+import type { SaveMeta } from '../../custom-db/connection-configs.js';
 import { CONNECTION_ENV_NAMES, uriProblem, type Connection } from '../../custom-db/connection-config.js';
 import { MASK } from '../../custom-db/config-secrets.js';
 import type { ConfigChanges } from '../../custom-db/connection-configs.js';
@@ -58,6 +66,26 @@ function connectionFrom(input: ConnectionInput | null): Connection {
 export async function customDbRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const customDb = services.customDb;
 
+  /** Who saves, the note, and the revision the If-Match header names (a stale or garbage one is a 412 here). */
+  const saveMeta = async (request: FastifyRequest, pool: Pool, note: string | null | undefined): Promise<SaveMeta> => {
+    const { keyId, name } = actorOf(request);
+    const meta: SaveMeta = { savedBy: { keyId, name }, note: note ?? null };
+    const header = request.headers['if-match'];
+    const ifMatch = parseIfMatch(Array.isArray(header) ? header.join(',') : header);
+    if (ifMatch === 'any') return meta;
+    const { revision } = await customDb.getMasked(pool.id);
+    if (ifMatch === 'unmatchable' || !ifMatch.includes(revision)) {
+      throw new ApiError(
+        'PRECONDITION_FAILED',
+        ifMatch === 'unmatchable'
+          ? 'If-Match must be the ETag that GET …/custom-db answered (a quoted revision such as "3"), or *'
+          : 'The custom database connection was changed by someone else since you read it; read it again (GET answers its current ETag) and retry',
+      );
+    }
+    // Checked again atomically by the store: a save that lands in between still loses.
+    return { ...meta, expectedRevision: revision };
+  };
+
   app.get(
     '/api/v1/custom-db/templates',
     {
@@ -82,9 +110,10 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
       config: docs("The pool's custom database connection, secrets masked"),
       schema: { params: PoolParams, response: { 200: CustomDbResponse } },
     },
-    async (request) => {
+    async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
-      const config = await customDb.getMasked(pool.id);
+      const { config, revision } = await customDb.getMasked(pool.id);
+      reply.header('etag', etagOf(revision));
       return { ...config, warnings: customDb.warningsFor(config) };
     },
   );
@@ -92,12 +121,15 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
   app.put(
     '/api/v1/pools/:poolId/custom-db',
     {
-      config: docs('Save the connection; omitted fields keep their values, the mask keeps a stored secret'),
+      config: docs(
+        'Save the connection as its newest version; omitted fields keep their values, the mask keeps a stored secret. ' +
+          'With If-Match, only over the ETag it names (else 412)',
+      ),
       schema: { params: PoolParams, body: CustomDbInput, response: { 200: CustomDbResponse } },
     },
-    async (request) => {
+    async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
-      const { connection, env, warnings: _readOnly, ...rest } = request.body;
+      const { connection, env, note, warnings: _readOnly, ...rest } = request.body;
       const reserved = Object.keys(env ?? {}).find((key) => RESERVED_ENV.has(key));
       if (reserved) throw new ApiError('VALIDATION_ERROR', `body.env.${reserved} is set by the connection; choose another name`);
       const changes: ConfigChanges = {
@@ -108,14 +140,15 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
       if (actorOf(request).poolId !== undefined) {
         // Checked whatever the save changes: new scripts on a connection to the store's
         // server reach the store as surely as a new connection does.
-        const stored = await customDb.getMasked(pool.id);
+        const { config: stored } = await customDb.getMasked(pool.id);
         // Omitted or the whole URI masked stands for the stored one; any other URI names its own host.
         const next = changes.connection;
         const keepsStored = next === undefined || (next?.type === 'uri' && next.uri === MASK);
         assertConnectionWithinScope(services, actorOf(request), { ...stored, connection: keepsStored ? stored.connection : next });
       }
+      const meta = await saveMeta(request, pool, note);
       const before = await customDb.auditFields(pool.id);
-      const saved = unwrap(await customDb.save(pool, changes));
+      const saved = unwrap(await customDb.save(pool, changes, meta));
       // Read back after the save: a save on another instance in between would show in this
       // entry's diff too (the connection's versions say exactly what each save stored).
       await services.audit.record(actorOf(request), {
@@ -124,7 +157,32 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
         target: { type: 'custom-db', id: pool.id },
         changes: diffFields(before, await customDb.auditFields(pool.id)),
       });
-      return { ...saved, warnings: customDb.warningsFor(saved) };
+      reply.header('etag', etagOf(saved.revision));
+      return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+    },
+  );
+
+  app.get(
+    '/api/v1/pools/:poolId/custom-db/versions',
+    {
+      config: docs('Saved versions of the connection, newest first'),
+      schema: { params: PoolParams, querystring: PageQuery, response: { 200: VersionsResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return customDb.versions(pool.id, request.query.page, request.query.limit);
+    },
+  );
+
+  app.get(
+    '/api/v1/pools/:poolId/custom-db/versions/:version',
+    {
+      config: docs('One saved version of the connection, secrets masked'),
+      schema: { params: VersionParams, response: { 200: CustomDbResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return unwrap(await customDb.version(pool.id, request.params.version));
     },
   );
 
@@ -135,18 +193,62 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
       // Checked field by field by the importer, so a mistake is named the way Auth0's export spells it.
       schema: { params: PoolParams, body: Auth0ConnectionInput, response: { 200: CustomDbResponse } },
     },
-    async (request) => {
+    async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
       const actor = actorOf(request);
+      const meta = await saveMeta(request, pool, 'Imported from Auth0');
       const before = await customDb.auditFields(pool.id);
-      const saved = unwrap(await customDb.importAuth0(pool, request.body, (next) => assertConnectionWithinScope(services, actor, next)));
+      const saved = unwrap(await customDb.importAuth0(pool, request.body, meta, (next) => assertConnectionWithinScope(services, actor, next)));
       await services.audit.record(actor, {
         action: 'custom-db.import-auth0',
         poolId: pool.id,
         target: { type: 'custom-db', id: pool.id },
         changes: diffFields(before, await customDb.auditFields(pool.id)),
       });
-      return { ...saved, warnings: customDb.warningsFor(saved) };
+      reply.header('etag', etagOf(saved.revision));
+      return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+    },
+  );
+
+  app.post(
+    '/api/v1/pools/:poolId/custom-db/versions/:version/restore',
+    {
+      config: docs('Save a version again, secrets included, as the newest version (If-Match as for PUT)'),
+      schema: { params: VersionParams, body: RestoreInput, response: { 200: CustomDbResponse } },
+      // The body is optional: a restore without one is a restore without a note of its own.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      const pool = await requirePool(services, request.params.poolId);
+      const { version } = request.params;
+      const actor = actorOf(request);
+      // A restored version is checked like a save: an older version may point at the store's server.
+      assertConnectionWithinScope(services, actor, unwrap(await customDb.version(pool.id, version)));
+      const meta = await saveMeta(request, pool, request.body.note ?? `Restored version ${version}`);
+      const before = await customDb.auditFields(pool.id);
+      const saved = unwrap(await customDb.restore(pool, version, meta));
+      await services.audit.record(actor, {
+        action: 'custom-db.restore',
+        poolId: pool.id,
+        target: { type: 'custom-db', id: pool.id },
+        changes: { version: { to: version }, ...diffFields(before, await customDb.auditFields(pool.id)) },
+      });
+      reply.header('etag', etagOf(saved.revision));
+      return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+    },
+  );
+
+  app.get(
+    '/api/v1/pools/:poolId/custom-db/health',
+    {
+      config: docs("The connection's circuit breaker and calls in flight, on the instance that answers"),
+      schema: { params: PoolParams, response: { 200: HealthResponse } },
+    },
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      return customDb.health(pool.id);
     },
   );
 
@@ -162,7 +264,7 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
       // Auth0's change_email takes three arguments, every other script at most two.
       const most = isScriptName(script) ? SCRIPT_ARITY[script] : AUTH0_ARGUMENTS[script].length;
       if (args.length > most) throw new ApiError('VALIDATION_ERROR', `body.args: the ${script} script takes at most ${most} arguments`);
-      const outcome = await customDb.debug(pool, script, args);
+      const outcome = unwrap(await customDb.debug(pool, script, args));
       // A debug run can change the legacy database (createUser, deleteUser…): it is recorded,
       // by script name only (its arguments may hold a password).
       await services.audit.record(actorOf(request), {

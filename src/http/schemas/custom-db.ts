@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
 import { MODES } from '../../custom-db/modes.js';
 import { AUTH0_ONLY_SCRIPT_NAMES, DIALECTS } from '../../custom-db/auth0/auth0-scripts.js';
-import { Nullable } from './common.js';
+import { GUARD_LIMITS } from '../../custom-db/connection-config.js';
+import { Nullable, PageOf, PoolParams } from './common.js';
 
 /** Generous for a script, small enough that eight of them fit the body limit. */
 const SCRIPT_MAX_LENGTH = 100_000;
@@ -36,6 +37,12 @@ const ConnectionInput = Type.Object(
 );
 export type ConnectionInput = Static<typeof ConnectionInput>;
 
+const guardField = (field: keyof typeof GUARD_LIMITS) =>
+  Type.Integer({ minimum: GUARD_LIMITS[field].minimum, maximum: GUARD_LIMITS[field].maximum });
+
+/** A version's note: why it was saved. */
+const Note = Type.String({ maxLength: 500 });
+
 export const CustomDbInput = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean()),
@@ -51,6 +58,11 @@ export const CustomDbInput = Type.Object(
     scripts: Type.Optional(Scripts),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 30_000 })),
     allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 64 })),
+    maxConcurrency: Type.Optional(guardField('maxConcurrency')),
+    breakerThreshold: Type.Optional(guardField('breakerThreshold')),
+    breakerCooldownMs: Type.Optional(guardField('breakerCooldownMs')),
+    /** why this save was made, kept with its version */
+    note: Type.Optional(Nullable(Note)),
     /** Read-only (the server's own warnings): accepted and ignored, so a GET's answer can be PUT back as it is. */
     warnings: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 16 })),
   },
@@ -84,6 +96,9 @@ export const CustomDbResponse = Type.Object(
     }),
     timeoutMs: Type.Integer(),
     allowedHosts: Type.Array(Type.String()),
+    maxConcurrency: Type.Integer(),
+    breakerThreshold: Type.Integer(),
+    breakerCooldownMs: Type.Integer(),
     /** what the administrator should know about this connection (e.g. it shares the server's own store) */
     warnings: Type.Optional(Type.Array(Type.String())),
   },
@@ -147,4 +162,28 @@ export const SandboxResponse = Type.Object({
   reason: Type.String(),
   scriptsAllowed: Type.Boolean(),
   warning: Type.Optional(Type.String()),
+});
+
+export const VersionParams = Type.Object({
+  ...PoolParams.properties,
+  version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+});
+export type VersionParams = Static<typeof VersionParams>;
+
+export const VersionSummary = Type.Object({
+  version: Type.Integer(),
+  savedAt: Type.String(),
+  savedBy: Type.Object({ keyId: Type.String(), name: Type.String() }),
+  note: Nullable(Type.String()),
+});
+
+export const VersionsResponse = PageOf(VersionSummary);
+
+export const RestoreInput = Type.Object({ note: Type.Optional(Nullable(Note)) }, { additionalProperties: false });
+
+export const HealthResponse = Type.Object({
+  circuit: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half-open')]),
+  inFlight: Type.Integer(),
+  consecutiveFailures: Type.Integer(),
+  openedAt: Nullable(Type.String()),
 });
