@@ -127,6 +127,8 @@ export class ScriptRuntimePool {
   readonly #bindings = new Map<string, Binding>();
   /** Unbound from their key, finishing the calls in flight before they are killed. */
   readonly #retiring = new Set<RuntimeProcess>();
+  /** The replaced runtime of each key still finishing its calls: at most one per key. */
+  readonly #retiringByKey = new Map<string, RuntimeProcess>();
   #spare: RuntimeProcess | null = null;
   #closed = false;
   readonly #sweeper: NodeJS.Timeout;
@@ -173,7 +175,7 @@ export class ScriptRuntimePool {
     const binding = this.#bindings.get(key);
     if (binding === undefined) return;
     this.#bindings.delete(key);
-    await this.#retire(binding.runtime);
+    await this.#retire(binding.runtime, key);
   }
 
   runtimePid(key: string): number | undefined {
@@ -201,6 +203,7 @@ export class ScriptRuntimePool {
     if (this.#spare !== null) runtimes.push(this.#spare);
     this.#bindings.clear();
     this.#retiring.clear();
+    this.#retiringByKey.clear();
     this.#spare = null;
     const reason = failure('runtime', 'RuntimeStoppedError', 'The script runtime pool was closed');
     await Promise.all(runtimes.map((runtime) => runtime.kill(reason)));
@@ -248,7 +251,7 @@ export class ScriptRuntimePool {
         this.#bindings.set(spec.key, existing);
         return { binding: existing, tookSpare: false };
       }
-      void this.#retire(existing.runtime);
+      void this.#retire(existing.runtime, spec.key);
     }
     this.#evictForRoom();
     const spare = this.#takeSpare(limits.memoryMb);
@@ -306,14 +309,26 @@ export class ScriptRuntimePool {
       }
       if (victim === undefined) return;
       this.#bindings.delete(victim[0]);
-      void this.#retire(victim[1].runtime);
+      void this.#retire(victim[1].runtime, victim[0]);
     }
   }
 
-  #retire(runtime: RuntimeProcess): Promise<void> {
+  /**
+   * Lets the calls in flight on a replaced runtime finish, then stops it. Only the latest
+   * replaced runtime of a key is left to finish: one replaced before it is killed now, so
+   * saving a connection after every slow call cannot pile up live processes (each outside
+   * `maxRuntimes`) until the machine's memory runs out for every pool.
+   */
+  #retire(runtime: RuntimeProcess, key: string): Promise<void> {
+    const older = this.#retiringByKey.get(key);
+    if (older !== undefined && older !== runtime) {
+      void older.kill(failure('runtime', 'RuntimeStoppedError', 'The script runtime was replaced again while this call ran'));
+    }
+    this.#retiringByKey.set(key, runtime);
     this.#retiring.add(runtime);
     return runtime.retire().then(() => {
       this.#retiring.delete(runtime);
+      if (this.#retiringByKey.get(key) === runtime) this.#retiringByKey.delete(key);
     });
   }
 
@@ -371,7 +386,7 @@ export class ScriptRuntimePool {
       const idle = runtime.pendingCount === 0 && now - binding.lastUsed >= this.#idleMs;
       if (!runtime.accepting || idle) {
         this.#bindings.delete(key);
-        void this.#retire(runtime);
+        void this.#retire(runtime, key);
       }
     }
   }
