@@ -11,7 +11,7 @@ import { createTokenService } from './auth/tokens.js';
 import { buildApp } from './http/app.js';
 import { createSecretBox } from './secrets/secret-box.js';
 import { loadOrGenerateSecretKey, verifySecretKey } from './secrets/secret-key.js';
-import { openStore, type Store } from './store/database.js';
+import { openStore, postgresServerAddress, type Store } from './store/database.js';
 import { poolsRepository } from './store/pools.js';
 import { settingsRepository } from './store/settings.js';
 import { usersRepository } from './store/users.js';
@@ -289,13 +289,8 @@ function ownServices(app: FastifyInstance, config: Config): ServerServices | und
   if (typeof address !== 'object' || address === null) return undefined;
   const http = { host: config.host, port: address.port };
   if (config.databaseUrl === undefined) return { http };
-  try {
-    const url = new URL(config.databaseUrl);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    // A socket path (host=/var/run/…) cannot be reached through the broker anyway.
-    if (host === '') return { http };
-    return { http, store: { host, port: url.port === '' ? 5432 : Number(url.port) } };
-  } catch {
-    return { http };
-  }
+  // As pg reads the URL (query parameters, PGHOST, the localhost default): a store the
+  // server reaches over TCP is never left out of the scripts' deny list.
+  const store = postgresServerAddress(config.databaseUrl);
+  return store === undefined ? { http } : { http, store };
 }

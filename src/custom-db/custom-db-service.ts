@@ -9,6 +9,7 @@ import type { AuditFields } from '../domain/audit.js';
 import type { Pool } from '../domain/pool.js';
 import type { UsersRepository } from '../store/users.js';
 import type { ScriptRuntimePool } from '../script-runtime/index.js';
+import { normaliseHost } from '../script-runtime/index.js';
 import type { CallOutcome, ScriptName } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { maskConfig } from './config-secrets.js';
@@ -178,9 +179,13 @@ export function customDbService({
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
-/** Two host names or addresses that name the same server (every loopback spelling is one). */
+/**
+ * Two host names or addresses that name the same server (every loopback spelling is one).
+ * Normalised as the egress broker does (case, brackets, a trailing dot): a spelling the
+ * broker takes for the store's own (`localhost.`) must be seen as the store here too.
+ */
 function sameHost(a: string, b: string): boolean {
-  const x = a.trim().toLowerCase();
-  const y = b.trim().toLowerCase();
+  const x = normaliseHost(a);
+  const y = normaliseHost(b);
   return x === y || ((LOOPBACK.has(x) || x.startsWith('127.')) && (LOOPBACK.has(y) || y.startsWith('127.')));
 }

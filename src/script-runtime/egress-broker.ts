@@ -436,8 +436,23 @@ export function egressPolicyFor(input: {
   const deny: EgressRule[] = listenerRules(input.server);
   const { store } = input;
   const same = (a: ServiceAddress, b: ServiceAddress): boolean => normaliseHost(a.host) === normaliseHost(b.host) && a.port === b.port;
-  if (store !== undefined && !input.databaseHosts.some((db) => same(db, store))) deny.push(...listenerRules(store));
+  // PostgreSQL answers on every address it listens on, not only the one the server uses
+  // (stock `listen_addresses = 'localhost'` is 127.0.0.1 and ::1): a store on this machine
+  // is refused on its port at every loopback and interface address.
+  if (store !== undefined && !input.databaseHosts.some((db) => same(db, store))) {
+    deny.push(...listenerRules(onThisMachine(store.host) ? { host: '0.0.0.0', port: store.port } : store));
+  }
   return { allow, anyPublicAddress: input.allowedHosts.length === 0, deny };
+}
+
+const LOOPBACK_RANGES: readonly Cidr[] = ['127.0.0.0/8', '::1/128'].map(cidr);
+
+/** A loopback name or address, or one of this machine's interface addresses. */
+function onThisMachine(host: string): boolean {
+  const name = normaliseHost(host);
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  const local = [...LOOPBACK_RANGES, ...thisMachineAddresses()];
+  return addressForms(name).some(({ family, bytes }) => local.some((range) => inCidr(family, bytes, range)));
 }
 
 /** A listener on every interface is reachable on loopback and on each of this machine's addresses. */

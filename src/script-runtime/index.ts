@@ -20,4 +20,4 @@ export type {
 export { sandboxCapabilities, type SandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 export { ScriptRuntimePool } from './pool.js';
 export { checkEntrySource, type SourceCheckResult } from './source-check.js';
-export { egressPolicyFor, parseAllowedHost, type EgressPolicy, type EgressRule, type ServiceAddress } from './egress-broker.js';
+export { egressPolicyFor, normaliseHost, parseAllowedHost, type EgressPolicy, type EgressRule, type ServiceAddress } from './egress-broker.js';

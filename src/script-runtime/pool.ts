@@ -132,6 +132,8 @@ export class ScriptRuntimePool {
   readonly #bindings = new Map<string, Binding>();
   /** Unbound from their key, finishing the calls in flight before they are killed. */
   readonly #retiring = new Set<RuntimeProcess>();
+  /** The replaced runtime of each key still finishing its calls: at most one per key. */
+  readonly #retiringByKey = new Map<string, RuntimeProcess>();
   #spare: RuntimeProcess | null = null;
   #closed = false;
   readonly #sweeper: NodeJS.Timeout;
@@ -180,7 +182,7 @@ export class ScriptRuntimePool {
     if (binding === undefined) return;
     this.#bindings.delete(key);
     this.#markStop(binding.runtime, 'changed');
-    await this.#retire(binding.runtime);
+    await this.#retire(binding.runtime, key);
   }
 
   runtimePid(key: string): number | undefined {
@@ -208,6 +210,7 @@ export class ScriptRuntimePool {
     if (this.#spare !== null) runtimes.push(this.#spare);
     this.#bindings.clear();
     this.#retiring.clear();
+    this.#retiringByKey.clear();
     this.#spare = null;
     const reason = failure('runtime', 'RuntimeStoppedError', 'The script runtime pool was closed');
     await Promise.all(runtimes.map((runtime) => runtime.kill(reason)));
@@ -258,7 +261,7 @@ export class ScriptRuntimePool {
         return { binding: existing, tookSpare: false };
       }
       if (existing.runtime.accepting) this.#markStop(existing.runtime, 'changed');
-      void this.#retire(existing.runtime);
+      void this.#retire(existing.runtime, spec.key);
     }
     this.#evictForRoom();
     const spare = this.#takeSpare(limits.memoryMb);
@@ -318,7 +321,7 @@ export class ScriptRuntimePool {
       if (victim === undefined) return;
       this.#bindings.delete(victim[0]);
       this.#markStop(victim[1].runtime, 'evicted');
-      void this.#retire(victim[1].runtime);
+      void this.#retire(victim[1].runtime, victim[0]);
     }
   }
 
@@ -340,10 +343,22 @@ export class ScriptRuntimePool {
     }
   }
 
-  #retire(runtime: RuntimeProcess): Promise<void> {
+  /**
+   * Lets the calls in flight on a replaced runtime finish, then stops it. Only the latest
+   * replaced runtime of a key is left to finish: one replaced before it is killed now, so
+   * saving a connection after every slow call cannot pile up live processes (each outside
+   * `maxRuntimes`) until the machine's memory runs out for every pool.
+   */
+  #retire(runtime: RuntimeProcess, key: string): Promise<void> {
+    const older = this.#retiringByKey.get(key);
+    if (older !== undefined && older !== runtime) {
+      void older.kill(failure('runtime', 'RuntimeStoppedError', 'The script runtime was replaced again while this call ran'));
+    }
+    this.#retiringByKey.set(key, runtime);
     this.#retiring.add(runtime);
     return runtime.retire().then(() => {
       this.#retiring.delete(runtime);
+      if (this.#retiringByKey.get(key) === runtime) this.#retiringByKey.delete(key);
     });
   }
 
@@ -404,7 +419,7 @@ export class ScriptRuntimePool {
       if (!runtime.accepting || idle) {
         if (runtime.accepting) this.#markStop(runtime, 'idle');
         this.#bindings.delete(key);
-        void this.#retire(runtime);
+        void this.#retire(runtime, key);
       }
     }
   }

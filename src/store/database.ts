@@ -76,6 +76,24 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDat
   };
 }
 
+/**
+ * The host and port of the PostgreSQL server a store URL connects to, as `pg` itself
+ * resolves them (a `host` or `port` query parameter over the authority, PGHOST/PGPORT,
+ * then localhost:5432 over TCP): a client is built, never connected, and asked.
+ * Undefined for a unix socket, which scripts cannot reach through the egress broker.
+ */
+export function postgresServerAddress(databaseUrl: string): { host: string; port: number } | undefined {
+  let client: pg.Client;
+  try {
+    client = new pg.Client({ connectionString: databaseUrl });
+  } catch {
+    return undefined;
+  }
+  const host = client.host.replace(/^\[|\]$/g, '');
+  if (host === '' || host.startsWith('/')) return undefined;
+  return { host, port: client.port };
+}
+
 function openPostgres(databaseUrl: string): Store {
   // A bounded connect timeout: while the store is down, requests fail fast with 503
   // instead of queueing forever.
