@@ -2,7 +2,7 @@
  * The layering rules of Gatehouse, checked by `npm test` (`npm run depcheck`). Data flows
  * one way (README, "Architecture"):
  *
- *   main/server (composition root)
+ *   main, cli (the gatehouse command) -> server (composition root)
  *     -> http -> auth -> users -> custom-db -> script-runtime (a leaf)
  *                          \-> store -> domain
  *     -> http -> oidc (providers, hosted pages) -> auth, users, applications -> store
@@ -64,8 +64,15 @@ module.exports = {
     {
       name: 'only-the-entry-points-use-the-composition-root',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/main\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/cli/'] },
       to: { path: ['^src/server\\.ts$', '^src/main\\.ts$'] },
+    },
+    {
+      name: 'the-command-is-an-entry-point',
+      comment: 'cli/ (the gatehouse command) sits above the composition root: only main.ts may import it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/cli/'] },
+      to: { path: '^src/cli/' },
     },
   ],
   options: {

@@ -5,12 +5,12 @@
  */
 import { sql } from 'kysely';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { Config } from './config/config.js';
+import { storeAddress, type Config } from './config/config.js';
 import { setUpAdminToken } from './auth/admin-token.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp } from './http/app.js';
 import { createSecretBox } from './secrets/secret-box.js';
-import { loadOrGenerateSecretKey, verifySecretKey } from './secrets/secret-key.js';
+import { SecretKeyMismatchError, loadOrGenerateSecretKey, verifySecretKey } from './secrets/secret-key.js';
 import { openStore, type Store } from './store/database.js';
 import { poolsRepository } from './store/pools.js';
 import { settingsRepository } from './store/settings.js';
@@ -60,8 +60,6 @@ export interface Server {
   close(): Promise<void>;
 }
 
-export class StartupError extends Error {}
-
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   runtimes?: ScriptRuntimePoolOptions;
@@ -85,10 +83,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const secretKey = loadOrGenerateSecretKey(config.secretKey, config.dataDir);
     const box = createSecretBox(secretKey.key);
     if (!(await verifySecretKey(settings, box))) {
-      throw new StartupError(
-        'GATEHOUSE_SECRET_KEY does not match the key this store was first started with. ' +
-          'Set it to the original key (with several instances, every instance needs the same one).',
-      );
+      throw new SecretKeyMismatchError();
     }
     const tokens = await createTokenService(settings, box);
     const admin = await setUpAdminToken(config.adminToken, settings);
@@ -255,14 +250,6 @@ function ownServices(app: FastifyInstance, config: Config): ServerServices | und
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) return undefined;
   const http = { host: config.host, port: address.port };
-  if (config.databaseUrl === undefined) return { http };
-  try {
-    const url = new URL(config.databaseUrl);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    // A socket path (host=/var/run/…) cannot be reached through the broker anyway.
-    if (host === '') return { http };
-    return { http, store: { host, port: url.port === '' ? 5432 : Number(url.port) } };
-  } catch {
-    return { http };
-  }
+  const store = storeAddress(config.databaseUrl);
+  return store === undefined ? { http } : { http, store };
 }

@@ -41,7 +41,12 @@ export interface Config {
   smtpUrl?: string | undefined;
   /** GATEHOUSE_MAIL_FROM: the sender of every email; undefined = DEFAULT_MAIL_FROM */
   mailFrom?: string | undefined;
+  /** GATEHOUSE_STORE_WAIT_SECONDS: how long a start waits for an unreachable store; undefined = DEFAULT_STORE_WAIT_SECONDS */
+  storeWaitSeconds?: number;
 }
+
+/** Long enough for a database container started alongside to accept connections. */
+export const DEFAULT_STORE_WAIT_SECONDS = 30;
 
 export const DEFAULT_MAIL_FROM = 'Gatehouse <no-reply@localhost>';
 
@@ -159,12 +164,20 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     problems.push(`GATEHOUSE_UNSAFE_SCRIPTS must be 1 (trust every script author: run scripts without an OS sandbox) or 0 (got "${rawUnsafe}"); unset it to keep the sandbox rule.`);
   }
   const unsafeScripts = rawUnsafe === '1';
+  let storeWaitSeconds = DEFAULT_STORE_WAIT_SECONDS;
+  const rawWait = value('GATEHOUSE_STORE_WAIT_SECONDS');
+  if (rawWait !== undefined) {
+    storeWaitSeconds = Number(rawWait);
+    if (!/^\d+$/.test(rawWait)) {
+      problems.push(`GATEHOUSE_STORE_WAIT_SECONDS must be a whole number of seconds, 0 or more (got "${rawWait}"); unset it to wait ${String(DEFAULT_STORE_WAIT_SECONDS)}.`);
+    }
+  }
   const { smtpUrl, mailFrom } = readMail(value('GATEHOUSE_SMTP_URL'), value('GATEHOUSE_MAIL_FROM'), problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts },
+    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts, storeWaitSeconds },
   };
 }
 
@@ -216,4 +229,18 @@ function readMail(
     problems.push(`GATEHOUSE_MAIL_FROM must be one address such as "Acme <no-reply@acme.example>" (got "${mailFrom}"); unset it to use ${DEFAULT_MAIL_FROM}.`);
   }
   return { smtpUrl, mailFrom };
+}
+
+/** The host and port of a PostgreSQL store, which scripts may never reach; undefined for SQLite or a socket path. */
+export function storeAddress(databaseUrl: string | undefined): { host: string; port: number } | undefined {
+  if (databaseUrl === undefined) return undefined;
+  try {
+    const url = new URL(databaseUrl);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    // A socket path (host=/var/run/…) cannot be reached through the broker anyway.
+    if (host === '') return undefined;
+    return { host, port: url.port === '' ? 5432 : Number(url.port) };
+  } catch {
+    return undefined;
+  }
 }

@@ -16,6 +16,6 @@ export type {
   SandboxStatus,
 } from './types.js';
 export { sandboxCapabilities, type SandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
-export { ScriptRuntimePool } from './pool.js';
+export { ScriptRuntimePool, sandboxStatusFor } from './pool.js';
 export { checkEntrySource, type SourceCheckResult } from './source-check.js';
 export { egressPolicyFor, parseAllowedHost, type EgressPolicy, type EgressRule, type ServiceAddress } from './egress-broker.js';
