@@ -125,7 +125,7 @@ export interface MigrationStatus {
 
 /** Compares the store's executed migrations with this build's, without running any. */
 export async function migrationStatus(db: Kysely<StoreSchema>): Promise<MigrationStatus> {
-  const tables = await db.introspection.getTables();
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
   const executed = tables.some((table) => table.name === DEFAULT_MIGRATION_TABLE)
     ? (await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db)).rows.map((row) => row.name)
     : [];
