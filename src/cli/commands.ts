@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT_CODES } from './startup-failures.js';
 import type { CliIo } from './output.js';
+import { DEFAULT_STORE_WAIT_SECONDS } from '../config/config.js';
 
 export const HELP = `Usage: gatehouse <command> [options]
 
@@ -19,6 +20,17 @@ Commands:
 Run gatehouse <command> --help for a command's options.
 Configuration comes from the environment (README, "Configuration"); exit statuses are in
 the README's "Operating Gatehouse".`;
+
+/** Here rather than in start.ts, so `start --help` does not load the whole server. */
+export const START_HELP = `Usage: gatehouse start [--json]
+
+Starts the server with the configuration in the environment (README, "Configuration").
+Waits up to GATEHOUSE_STORE_WAIT_SECONDS (default ${String(DEFAULT_STORE_WAIT_SECONDS)}) for a PostgreSQL store that is not up yet.
+A start that fails prints what to fix and exits with a status per cause (README, "Operating Gatehouse").
+
+Options:
+  --json      JSON log lines even on a terminal (they are JSON whenever stdout is not a terminal)
+  -h, --help  show this help`;
 
 const IMPORT_HELP = `Usage: gatehouse import …
 
@@ -65,12 +77,12 @@ const COMMANDS: Record<string, Command> = {
   async start(argv, io) {
     const flags = reportingFlags('start', argv, io);
     if (typeof flags === 'number') return flags;
-    // Loaded on demand: the server's modules are not needed by the other commands.
-    const { START_HELP, runStart } = await import('./start.js');
     if (flags.help) {
       io.stdout.write(`${START_HELP}\n`);
       return 0;
     }
+    // Loaded on demand: the server's modules are not needed by the other commands.
+    const { runStart } = await import('./start.js');
     return runStart({ json: flags.json }, io);
   },
   async doctor(argv, io) {

@@ -10,16 +10,6 @@ import { createServer, type Server } from '../server.js';
 import { cliLog, coloursOn, humanLines, painter, type CliIo, type CliLog } from './output.js';
 import { briefReason, configurationFailure, formatFailure, isStoreUnreachable, startupFailureOf, storeWhere, type StartupFailure } from './startup-failures.js';
 
-export const START_HELP = `Usage: gatehouse start [--json]
-
-Starts the server with the configuration in the environment (README, "Configuration").
-Waits up to GATEHOUSE_STORE_WAIT_SECONDS (default ${String(DEFAULT_STORE_WAIT_SECONDS)}) for a PostgreSQL store that is not up yet.
-A start that fails prints what to fix and exits with a status per cause (README, "Operating Gatehouse").
-
-Options:
-  --json      JSON log lines even on a terminal (they are JSON whenever stdout is not a terminal)
-  -h, --help  show this help`;
-
 /** Backoff between attempts to reach the store: doubling from half a second, at most five. */
 const FIRST_STORE_WAIT_MS = 500;
 const LONGEST_STORE_WAIT_MS = 5000;
