@@ -28,7 +28,8 @@ export function coloursOn(stream: OutputStream, env: CliIo['env']): boolean {
 
 type Style = 'red' | 'green' | 'yellow' | 'dim' | 'bold';
 export type Paint = (style: Style, text: string) => string;
-export const painter = (on: boolean): Paint => (style, text) => (on ? styleText(style, text) : text);
+/** Whether to colour is decided here (coloursOn), for the stream actually written, not by styleText's look at stdout. */
+export const painter = (on: boolean): Paint => (style, text) => (on ? styleText(style, text, { validateStream: false }) : text);
 
 /** pino's numbers for the levels, so a JSON line of ours reads like one of the server's. */
 const LEVEL_NUMBERS: Record<Exclude<LogLevel, 'silent'>, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
