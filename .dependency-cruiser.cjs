@@ -8,6 +8,7 @@
  *     -> http -> oidc (providers, hosted pages) -> auth, users, applications -> store
  *                 \-> mail  \-> store -> domain
  *   (mail: nodemailer and the development outbox; it imports only store and domain)
+ *   (audit: the audit log's service, recording and sweeping; it imports only store and domain)
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
@@ -42,10 +43,11 @@ module.exports = {
     layer('custom-db', ['domain', 'store', 'secrets', 'script-runtime']),
     layer('users', ['domain', 'store', 'passwords', 'custom-db']),
     layer('mail', ['domain', 'store']),
+    layer('audit', ['domain', 'store']),
     layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config', 'mail']),
     layer('applications', ['domain', 'store']),
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',

@@ -39,6 +39,10 @@ import { backgroundWork } from './auth/background.js';
 import { emailTokens } from './auth/email-tokens.js';
 import { passwordReset, type ForgotPasswordLimits, type PasswordResetHook } from './auth/password-reset.js';
 import { emailVerification } from './auth/email-verification.js';
+import { adminKeys } from './auth/admin-keys.js';
+import { auditLog, type AuditLog } from './audit/audit-log.js';
+import { auditLogRepository } from './store/audit-log.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './config/config.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -57,13 +61,15 @@ export interface Server {
   onPasswordReset: PasswordResetHook[];
   /** resolves once background mail work (forgot-password lookups, sends) started so far is done */
   mailIdle(): Promise<void>;
+  /** the audit log (tests sweep it with their own clock) */
+  audit: AuditLog;
   close(): Promise<void>;
 }
 
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   runtimes?: ScriptRuntimePoolOptions;
-  /** the login throttle's and the email tokens' clock (tests pass a fake one); Date.now by default */
+  /** the clock of the login throttle, the email tokens and the audit log (tests pass a fake one); Date.now by default */
   now?: () => number;
   /** waits between SMTP delivery attempts (tests shorten them) */
   mailRetryDelaysMs?: readonly number[];
@@ -120,6 +126,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const tokensForEmail = emailTokens(emailTokensRepository(store.db), now);
     const publicUrl = () => config.publicUrl ?? listeningUrl(app, config);
     const onPasswordReset: PasswordResetHook[] = [];
+    const audit = auditLog(auditLogRepository(store.db), {
+      retentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+      now,
+      onLost: (error, entry) => app.log.error({ err: error, audit: entry }, 'audit entry lost'),
+      onSweepFailed: (error) => app.log.warn({ err: error }, 'audit log sweep failed'),
+    });
     const emailSettings = emailSettingsRepository(store.db);
     const baseDirectoryFor = userDirectories(users, customDb);
     const verification = emailVerification({
@@ -189,6 +201,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         oidc,
         tokens,
         adminToken: admin.check,
+        adminKeys: adminKeys(store, admin.check, now),
+        audit,
         publicIps: config.publicIps,
         scriptSandbox: () => runtimes.sandboxStatus(),
         passwordReset: reset,
@@ -207,6 +221,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       { logger: options.logger ?? false, trustProxy: config.trustProxy },
     );
 
+    const stopSweeping = audit.sweepPeriodically();
+
     return {
       app,
       store,
@@ -216,7 +232,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       oidc,
       onPasswordReset,
       mailIdle: () => background.idle(),
+      audit,
       async close() {
+        await stopSweeping();
         oidc.close();
         await app.close();
         await background.idle();

@@ -43,10 +43,16 @@ export interface Config {
   mailFrom?: string | undefined;
   /** GATEHOUSE_STORE_WAIT_SECONDS: how long a start waits for an unreachable store; undefined = DEFAULT_STORE_WAIT_SECONDS */
   storeWaitSeconds?: number;
+  /** GATEHOUSE_AUDIT_RETENTION_DAYS: audit entries older than this are deleted; undefined = DEFAULT_AUDIT_RETENTION_DAYS */
+  auditRetentionDays?: number | undefined;
 }
 
 /** Long enough for a database container started alongside to accept connections. */
 export const DEFAULT_STORE_WAIT_SECONDS = 30;
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
+/** A century: beyond it the cut-off date would leave the range of dates. */
+const MAX_AUDIT_RETENTION_DAYS = 36500;
 
 export const DEFAULT_MAIL_FROM = 'Gatehouse <no-reply@localhost>';
 
@@ -173,11 +179,17 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     }
   }
   const { smtpUrl, mailFrom } = readMail(value('GATEHOUSE_SMTP_URL'), value('GATEHOUSE_MAIL_FROM'), problems);
+  const auditRetentionDays = positive('GATEHOUSE_AUDIT_RETENTION_DAYS', DEFAULT_AUDIT_RETENTION_DAYS);
+  if (auditRetentionDays > MAX_AUDIT_RETENTION_DAYS) {
+    problems.push(
+      `GATEHOUSE_AUDIT_RETENTION_DAYS must be at most ${MAX_AUDIT_RETENTION_DAYS} (got "${String(auditRetentionDays)}"); unset it to keep ${DEFAULT_AUDIT_RETENTION_DAYS} days.`,
+    );
+  }
 
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts, storeWaitSeconds },
+    config: { port, host, dataDir, databaseUrl, adminToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts, storeWaitSeconds, auditRetentionDays },
   };
 }
 

@@ -8,6 +8,8 @@ import { Link, mayLeave, parseRoute, paths, useLocationPath } from './router.js'
 import { ApplicationsPage } from './applications/ApplicationsPage.js';
 import { UsersPage } from './users/UsersPage.js';
 import { OutboxPage } from './email/OutboxPage.js';
+import { AdminKeysPage } from './admin/AdminKeysPage.js';
+import { AuditPage } from './admin/AuditPage.js';
 
 export function App() {
   const [token, setTokenState] = useState<string | null>(getToken);
@@ -25,7 +27,16 @@ export function App() {
   );
 
   useEffect(() => {
-    const titles = { pools: 'User pools', customDb: 'Custom database', users: 'Users', applications: 'Applications', outbox: 'Outbox', notFound: 'Not found' } as const;
+    const titles = {
+      pools: 'User pools',
+      customDb: 'Custom database',
+      users: 'Users',
+      applications: 'Applications',
+      outbox: 'Outbox',
+      adminKeys: 'Admin keys',
+      audit: 'Audit log',
+      notFound: 'Not found',
+    } as const;
     document.title = token === null ? 'Sign in · Gatehouse console' : `${titles[route.page]} · Gatehouse console`;
   }, [route.page, token]);
 
@@ -47,6 +58,14 @@ export function App() {
         <Link to={paths.pools()} className="brand">
           Gatehouse
         </Link>
+        <nav className="topbar-nav" aria-label="Console">
+          <Link to={paths.adminKeys()} aria-current={route.page === 'adminKeys' ? 'page' : undefined}>
+            Admin keys
+          </Link>
+          <Link to={paths.audit()} aria-current={route.page === 'audit' ? 'page' : undefined}>
+            Audit log
+          </Link>
+        </nav>
         <button
           type="button"
           className="secondary"
@@ -79,6 +98,8 @@ export function App() {
             <OutboxPage poolId={route.poolId} />
           </PoolLayout>
         )}
+        {route.page === 'adminKeys' && <AdminKeysPage />}
+        {route.page === 'audit' && <AuditPage />}
         {route.page === 'notFound' && (
           <main className="page">
             <h1>Not found</h1>

@@ -12,12 +12,16 @@ export type Route =
   | { page: 'users'; poolId: string }
   | { page: 'applications'; poolId: string }
   | { page: 'outbox'; poolId: string }
+  | { page: 'adminKeys' }
+  | { page: 'audit' }
   | { page: 'notFound'; path: string };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'pools')) return { page: 'pools' };
+  if (parts.length === 1 && parts[0] === 'admin-keys') return { page: 'adminKeys' };
+  if (parts.length === 1 && parts[0] === 'audit') return { page: 'audit' };
   if (parts[0] === 'pools' && parts[1] !== undefined) {
     if (parts.length === 2 || (parts.length === 3 && parts[2] === 'custom-db')) return { page: 'customDb', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'users') return { page: 'users', poolId: parts[1] };
@@ -33,6 +37,8 @@ export const paths = {
   users: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/users`,
   applications: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/applications`,
   outbox: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/outbox`,
+  adminKeys: () => `${BASE}/admin-keys`,
+  audit: () => `${BASE}/audit`,
 };
 
 /** Asked before an in-app navigation; answers whether leaving is fine. */

@@ -5,12 +5,14 @@
  * the pool's directory.
  */
 import type { Result } from '../domain/result.js';
+import type { AuditFields } from '../domain/audit.js';
 import type { Pool } from '../domain/pool.js';
 import type { UsersRepository } from '../store/users.js';
 import type { ScriptRuntimePool } from '../script-runtime/index.js';
 import type { CallOutcome, ScriptName } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { maskConfig } from './config-secrets.js';
+import { auditFieldsOf } from './config-audit.js';
 import { databaseRules } from './contract/egress.js';
 import { scriptEnv } from './runtime-spec.js';
 import type { ConfigChanges, ConnectionConfigs } from './connection-configs.js';
@@ -30,6 +32,8 @@ export interface CustomDbService {
   /** What an administrator should know about a config, e.g. that its database server is the server's own store. */
   warningsFor(config: CustomDbConfig): string[];
   save(pool: Pool, changes: ConfigChanges): Promise<Result<CustomDbConfig, 'VALIDATION_ERROR'>>;
+  /** The pool's config as the audit log compares it: secrets masked, compared by hash (config-audit.ts). */
+  auditFields(poolId: string): Promise<AuditFields>;
   debug(pool: Pool, script: ScriptName, args: unknown[]): Promise<CallOutcome>;
   logs: ConnectionLog;
   migration(poolId: string): Promise<MigrationProgress>;
@@ -73,6 +77,8 @@ export function customDbService({ configs, users, runtimes, log, serverServices 
       if (saved.ok) await runtimes.invalidate(pool.id);
       return saved;
     },
+
+    auditFields: async (poolId) => auditFieldsOf(await configs.load(poolId)),
 
     debug: async (pool, script, args) => callerFor(pool, await configs.load(pool.id)).call(script, args),
 

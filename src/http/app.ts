@@ -11,7 +11,10 @@ import { collectOpenApi } from './openapi.js';
 import { ErrorResponse } from './schemas/common.js';
 import { UserResponse } from './schemas/users.js';
 import { createValidatorCompiler } from './validation.js';
-import { bearerToken, OWNER, type AppServices } from './context.js';
+import { bearerToken, type AppServices } from './context.js';
+import { assertWithinScope } from './admin-scope.js';
+import { adminKeyRoutes } from './routes/admin-keys.js';
+import { auditRoutes } from './routes/audit.js';
 import { applicationRoutes } from './routes/applications.js';
 import { authRoutes } from './routes/auth.js';
 import { signingKeyRoutes } from './routes/signing-keys.js';
@@ -31,6 +34,18 @@ export interface AppOptions {
 }
 
 const SHARED_SCHEMAS = [ErrorResponse, UserResponse];
+
+export interface AdminRoute {
+  method: string;
+  url: string;
+}
+
+const adminRoutesByApp = new WeakMap<FastifyInstance, AdminRoute[]>();
+
+/** Every route behind the admin guard, as registered (tests walk them all with a scoped key). */
+export function adminRoutesOf(app: FastifyInstance): readonly AdminRoute[] {
+  return adminRoutesByApp.get(app) ?? [];
+}
 
 export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -59,13 +74,19 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await emailRoutes(open, services);
   });
 
+  const adminRoutes: AdminRoute[] = [];
+  adminRoutesByApp.set(app, adminRoutes);
   await typed.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') adminRoutes.push({ method, url: route.url });
+    });
+    // Before the body is read: an unknown or revoked key, or a scoped key outside its
+    // pool, is refused without the request going any further.
     admin.addHook('onRequest', async (request) => {
-      const token = bearerToken(request);
-      if (token === '' || !services.adminToken.matches(token)) {
-        throw new ApiError('UNAUTHORIZED', 'This endpoint needs Authorization: Bearer <admin token>');
-      }
-      request.adminActor = OWNER;
+      const actor = await services.adminKeys.resolve(bearerToken(request));
+      if (!actor) throw new ApiError('UNAUTHORIZED', 'This endpoint needs Authorization: Bearer <admin token or admin key>');
+      request.adminActor = actor;
+      assertWithinScope(actor, request);
     });
     await poolRoutes(admin, services);
     await userRoutes(admin, services);
@@ -73,6 +94,8 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await applicationRoutes(admin, services);
     await signingKeyRoutes(admin, services);
     await emailAdminRoutes(admin, services);
+    await adminKeyRoutes(admin, services);
+    await auditRoutes(admin, services);
   });
 
   // OpenID Connect per pool and its hosted pages: HTML and OAuth, not the JSON API.

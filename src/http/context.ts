@@ -20,6 +20,7 @@ import type { RequestInfo } from '../domain/user.js';
 import type { PoolsRepository } from '../store/pools.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import type { CustomDbService } from '../custom-db/custom-db-service.js';
+import type { CustomDbConfig } from '../custom-db/connection-config.js';
 import type { ApplicationsService } from '../applications/applications.js';
 import type { OidcService } from '../oidc/index.js';
 import type { PasswordReset } from '../auth/password-reset.js';
@@ -27,6 +28,8 @@ import type { EmailVerification } from '../auth/email-verification.js';
 import type { OutboxRepository } from '../store/outbox.js';
 import type { EmailSettingsRepository } from '../store/email-settings.js';
 import type { Actor } from '../domain/actor.js';
+import type { AdminKeys } from '../auth/admin-keys.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { OWNER } from '../domain/actor.js';
 import { ApiError } from './errors.js';
 
@@ -34,6 +37,15 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** set by the admin guard: the key this admin request is made with */
     adminActor?: Actor;
+  }
+  interface FastifyContextConfig {
+    /**
+     * An admin route without a pool in its path that a pool-scoped key may still call,
+     * because the route narrows its answer to the key's pool itself (the pool list, the
+     * audit log) or answers nothing of any pool (script templates). Every other such route
+     * answers 403 FORBIDDEN to a scoped key (http/admin-scope.ts).
+     */
+    openToScopedKeys?: true;
   }
 }
 
@@ -73,7 +85,12 @@ export interface AppServices {
   /** the OpenID providers of the pools and their hosted pages */
   oidc: Pick<OidcService, 'routes' | 'rotateKeys'>;
   tokens: TokenService;
+  /** the startup admin token alone (the owner) */
   adminToken: AdminTokenCheck;
+  /** named admin keys, and the actor behind any admin bearer token (owner included) */
+  adminKeys: AdminKeys;
+  /** every admin change: routes record theirs here once it succeeded */
+  audit: Pick<AuditLog, 'record' | 'list'>;
   publicIps: string[];
   /** the script sandbox this instance enforces (or the warning that it cannot) */
   scriptSandbox(): ScriptSandbox;
@@ -86,6 +103,18 @@ export interface AppServices {
   emailSettings: EmailSettingsRepository;
   /** true once the own store answers */
   storeReachable(): Promise<boolean>;
+}
+
+/**
+ * A key limited to one pool may not point that pool's connection at the server's own
+ * database server: its scripts could then reach the store (the egress guard lets a
+ * connection reach its own database) and, with a database user allowed to, read every
+ * pool's data. The owner and unscoped keys are warned instead (`warningsFor`). Every route
+ * that saves a connection calls this before saving.
+ */
+export function assertConnectionWithinScope(services: Pick<AppServices, 'customDb'>, actor: Actor, config: CustomDbConfig): void {
+  if (actor.poolId === undefined || services.customDb.warningsFor(config).length === 0) return;
+  throw new ApiError('FORBIDDEN', "An admin key limited to one pool may not connect it to the database server of Gatehouse's own store");
 }
 
 /** The pool named in the path, or a 404 POOL_NOT_FOUND. */

@@ -169,7 +169,33 @@ export interface PoolEmailSettingsTable {
   updated_at: string;
 }
 
+export interface AdminKeysTable {
+  id: string;
+  name: string;
+  /** the pool the key is limited to; null for a key over every pool */
+  pool_id: string | null;
+  /** SHA-256 of the token, hex */
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: string;
+  actor_key_id: string;
+  actor_name: string;
+  action: string;
+  pool_id: string | null;
+  target_type: string;
+  target_id: string;
+  /** JSON object field → {from?, to?}, secrets masked */
+  changes: string;
+}
+
 export interface StoreSchema {
+  admin_keys: AdminKeysTable;
+  audit_log: AuditLogTable;
   email_tokens: EmailTokensTable;
   outbox: OutboxTable;
   pool_email_settings: PoolEmailSettingsTable;

@@ -124,6 +124,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List admin keys, revoked ones included (never their tokens) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            list: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                poolId: string | null;
+                                revokedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a named admin key, optionally limited to one pool (the token is answered once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        poolId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 201 */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                            poolId: string | null;
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an admin key: it stops working at once, on every instance */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin changes, newest first; a pool-scoped key sees its pool only */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    page: number;
+                    poolId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            list: {
+                                action: string;
+                                actor: {
+                                    keyId: string;
+                                    name: string;
+                                };
+                                at: string;
+                                changes: {
+                                    [key: string]: {
+                                        from?: unknown;
+                                        to?: unknown;
+                                    };
+                                };
+                                poolId: string | null;
+                                target: {
+                                    id: string;
+                                    type: string;
+                                };
+                            }[];
+                            totalCount: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/custom-db/sandbox": {
         parameters: {
             query?: never;
@@ -234,7 +437,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List user pools */
+        /** List user pools (a pool-scoped key sees its own pool only) */
         get: {
             parameters: {
                 query: {
@@ -2487,7 +2690,7 @@ export interface components {
             province: string | null;
             region: string | null;
             signedUp: string | null;
-            source: "local" | "migrated" | "custom-db";
+            source: "local" | "migrated" | "custom-db" | "imported";
             streetAddress: string | null;
             updatedAt: string | null;
             username: string | null;

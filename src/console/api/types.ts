@@ -97,3 +97,11 @@ export type RotatedSecret = ResponseOf<'/api/v1/pools/{poolId}/applications/{app
 export interface OpenIdConfiguration {
   issuer: string;
 }
+
+/** An admin key as listed (never its token). */
+export type AdminKey = ResponseOf<'/api/v1/admin-keys', 'get'>['list'][number];
+/** A create's answer: the key and its token, this once. */
+export type CreatedAdminKey = ResponseOf<'/api/v1/admin-keys', 'post', 201>;
+export type AdminKeyInput = RequestOf<'/api/v1/admin-keys', 'post'>;
+export type AuditPage = ResponseOf<'/api/v1/audit', 'get'>;
+export type AuditEntry = AuditPage['list'][number];

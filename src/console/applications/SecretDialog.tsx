@@ -19,7 +19,7 @@ export interface Issuer {
 }
 
 /** A read-only field with a copy button: selecting or copying is all one does with it. */
-function CopyField({ label, value, describedBy }: { label: string; value: string; describedBy?: string }) {
+export function CopyField({ label, value, describedBy }: { label: string; value: string; describedBy?: string }) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<string | null>(null);

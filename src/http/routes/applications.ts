@@ -8,10 +8,22 @@ import {
   CreatedApplicationResponse,
   RotatedSecretResponse,
 } from '../schemas/applications.js';
-import { requirePool, type AppServices, type TypedApp } from '../context.js';
+import { actorOf, requirePool, type AppServices, type TypedApp } from '../context.js';
+import { AUDIT_MASK, diffFields, plainFields } from '../../domain/audit.js';
+import type { Application } from '../../domain/application.js';
 import { unwrap } from '../errors.js';
 
 const docs = (summary: string) => ({ docs: { summary, tags: ['applications'], auth: 'admin' as const } });
+
+const appTarget = (appId: string) => ({ type: 'application', id: appId });
+/** What an administrator sets on an application; the secret is never part of it. */
+const auditedFields = (app: Application) =>
+  plainFields({
+    name: app.name,
+    redirectUris: app.redirectUris,
+    postLogoutRedirectUris: app.postLogoutRedirectUris,
+    idTokenSigningAlg: app.idTokenSigningAlg,
+  });
 
 export async function applicationRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const { applications } = services;
@@ -24,7 +36,14 @@ export async function applicationRoutes(app: TypedApp, services: AppServices): P
     },
     async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
-      return reply.status(201).send(unwrap(await applications.create(pool.id, request.body)));
+      const created = unwrap(await applications.create(pool.id, request.body));
+      await services.audit.record(actorOf(request), {
+        action: 'application.create',
+        poolId: pool.id,
+        target: appTarget(created.id),
+        changes: diffFields({}, { ...plainFields({ type: created.type, clientId: created.clientId }), ...auditedFields(created) }),
+      });
+      return reply.status(201).send(created);
     },
   );
 
@@ -54,7 +73,15 @@ export async function applicationRoutes(app: TypedApp, services: AppServices): P
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      return unwrap(await applications.update(pool.id, request.params.appId, request.body));
+      const before = unwrap(await applications.get(pool.id, request.params.appId));
+      const updated = unwrap(await applications.update(pool.id, request.params.appId, request.body));
+      await services.audit.record(actorOf(request), {
+        action: 'application.update',
+        poolId: pool.id,
+        target: appTarget(updated.id),
+        changes: diffFields(auditedFields(before), auditedFields(updated)),
+      });
+      return updated;
     },
   );
 
@@ -63,7 +90,14 @@ export async function applicationRoutes(app: TypedApp, services: AppServices): P
     { config: docs('Delete an application; its tokens stop working'), schema: { params: ApplicationParams } },
     async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
+      const before = unwrap(await applications.get(pool.id, request.params.appId));
       unwrap(await applications.delete(pool.id, request.params.appId));
+      await services.audit.record(actorOf(request), {
+        action: 'application.delete',
+        poolId: pool.id,
+        target: appTarget(before.id),
+        changes: diffFields(auditedFields(before), {}),
+      });
       return reply.status(204).send();
     },
   );
@@ -76,7 +110,14 @@ export async function applicationRoutes(app: TypedApp, services: AppServices): P
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      return unwrap(await applications.rotateSecret(pool.id, request.params.appId));
+      const rotated = unwrap(await applications.rotateSecret(pool.id, request.params.appId));
+      await services.audit.record(actorOf(request), {
+        action: 'application.rotate-secret',
+        poolId: pool.id,
+        target: appTarget(request.params.appId),
+        changes: { clientSecret: { from: AUDIT_MASK, to: AUDIT_MASK } },
+      });
+      return rotated;
     },
   );
 }

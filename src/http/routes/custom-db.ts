@@ -10,7 +10,8 @@ import {
   SandboxResponse,
   type ConnectionInput,
 } from '../schemas/custom-db.js';
-import { requirePool, type AppServices, type TypedApp } from '../context.js';
+import { actorOf, assertConnectionWithinScope, requirePool, type AppServices, type TypedApp } from '../context.js';
+import { diffFields } from '../../domain/audit.js';
 import { ApiError, unwrap } from '../errors.js';
 import { CONNECTION_ENV_NAMES, uriProblem, type Connection } from '../../custom-db/connection-config.js';
 import { MASK } from '../../custom-db/config-secrets.js';
@@ -55,14 +56,17 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
 
   app.get(
     '/api/v1/custom-db/templates',
-    { config: docs('Script templates for PostgreSQL, MySQL, MongoDB and web services'), schema: { response: { 200: TemplatesResponse } } },
+    {
+      config: { ...docs('Script templates for PostgreSQL, MySQL, MongoDB and web services'), openToScopedKeys: true },
+      schema: { response: { 200: TemplatesResponse } },
+    },
     async () => ({ list: [...TEMPLATES] }),
   );
 
   app.get(
     '/api/v1/custom-db/sandbox',
     {
-      config: docs("How this instance isolates scripts: the OS sandbox in use, or why there is none"),
+      config: { ...docs("How this instance isolates scripts: the OS sandbox in use, or why there is none"), openToScopedKeys: true },
       schema: { response: { 200: SandboxResponse } },
     },
     async () => services.scriptSandbox(),
@@ -97,7 +101,25 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
         ...(env === undefined ? {} : { env }),
         ...(connection === undefined ? {} : { connection: connectionFrom(connection) }),
       };
+      if (actorOf(request).poolId !== undefined) {
+        // Checked whatever the save changes: new scripts on a connection to the store's
+        // server reach the store as surely as a new connection does.
+        const stored = await customDb.getMasked(pool.id);
+        // Omitted or the whole URI masked stands for the stored one; any other URI names its own host.
+        const next = changes.connection;
+        const keepsStored = next === undefined || (next?.type === 'uri' && next.uri === MASK);
+        assertConnectionWithinScope(services, actorOf(request), { ...stored, connection: keepsStored ? stored.connection : next });
+      }
+      const before = await customDb.auditFields(pool.id);
       const saved = unwrap(await customDb.save(pool, changes));
+      // Read back after the save: a save on another instance in between would show in this
+      // entry's diff too (the connection's versions say exactly what each save stored).
+      await services.audit.record(actorOf(request), {
+        action: 'custom-db.save',
+        poolId: pool.id,
+        target: { type: 'custom-db', id: pool.id },
+        changes: diffFields(before, await customDb.auditFields(pool.id)),
+      });
       return { ...saved, warnings: customDb.warningsFor(saved) };
     },
   );
@@ -110,7 +132,16 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      return customDb.debug(pool, request.body.script, request.body.args);
+      const outcome = await customDb.debug(pool, request.body.script, request.body.args);
+      // A debug run can change the legacy database (createUser, deleteUser…): it is recorded,
+      // by script name only (its arguments may hold a password).
+      await services.audit.record(actorOf(request), {
+        action: 'custom-db.debug',
+        poolId: pool.id,
+        target: { type: 'custom-db', id: pool.id },
+        changes: { script: { to: request.body.script } },
+      });
+      return outcome;
     },
   );
 

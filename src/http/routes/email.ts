@@ -2,7 +2,8 @@
 import { PoolParams } from '../schemas/common.js';
 import { UserParams } from '../schemas/users.js';
 import { EmailSettingsBody, ForgotPasswordInput, OutboxResponse, ResetPasswordInput, VerifyEmailInput } from '../schemas/email.js';
-import { requestInfo, requirePool, type AppServices, type TypedApp } from '../context.js';
+import { actorOf, requestInfo, requirePool, type AppServices, type TypedApp } from '../context.js';
+import { diffFields, plainFields } from '../../domain/audit.js';
 import { unwrap } from '../errors.js';
 
 const endUser = (summary: string) => ({ docs: { summary, tags: ['end users'] } });
@@ -49,6 +50,11 @@ export async function emailAdminRoutes(app: TypedApp, services: AppServices): Pr
     async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
       unwrap(await services.emailVerification.send(pool, request.params.userId));
+      await services.audit.record(actorOf(request), {
+        action: 'user.send-verification-email',
+        poolId: pool.id,
+        target: { type: 'user', id: request.params.userId },
+      });
       return reply.status(202).send();
     },
   );
@@ -71,6 +77,17 @@ export async function emailAdminRoutes(app: TypedApp, services: AppServices): Pr
   app.put(
     '/api/v1/pools/:poolId/email-settings',
     { config: admin("Save the pool's email settings"), schema: { params: PoolParams, body: EmailSettingsBody, response: { 200: EmailSettingsBody } } },
-    async (request) => services.emailSettings.save((await requirePool(services, request.params.poolId)).id, request.body),
+    async (request) => {
+      const pool = await requirePool(services, request.params.poolId);
+      const before = await services.emailSettings.get(pool.id);
+      const saved = await services.emailSettings.save(pool.id, request.body);
+      await services.audit.record(actorOf(request), {
+        action: 'email-settings.update',
+        poolId: pool.id,
+        target: { type: 'email-settings', id: pool.id },
+        changes: diffFields(plainFields({ ...before }), plainFields({ ...saved })),
+      });
+      return saved;
+    },
   );
 }

@@ -1,5 +1,5 @@
 import { PoolParams } from '../schemas/common.js';
-import { requirePool, type AppServices, type TypedApp } from '../context.js';
+import { actorOf, requirePool, type AppServices, type TypedApp } from '../context.js';
 
 const docs = (summary: string) => ({ docs: { summary, tags: ['applications'], auth: 'admin' as const } });
 
@@ -13,6 +13,7 @@ export async function signingKeyRoutes(app: TypedApp, services: AppServices): Pr
     async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
       await services.oidc.rotateKeys(pool.id);
+      await services.audit.record(actorOf(request), { action: 'signing-keys.rotate', poolId: pool.id, target: { type: 'signing-keys', id: pool.id } });
       return reply.status(204).send();
     },
   );

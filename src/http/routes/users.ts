@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { PageQuery, PoolParams } from '../schemas/common.js';
 import { FindQuery, PasswordToCheck, SearchQuery, UserInput, UserPage, UserParams, UserResponse } from '../schemas/users.js';
-import { requirePool, type AppServices, type TypedApp } from '../context.js';
+import { actorOf, requirePool, type AppServices, type TypedApp } from '../context.js';
+import { setFields } from '../../domain/audit.js';
 import { ApiError, unwrap } from '../errors.js';
 import { singleAccountQuery } from '../account-query.js';
 
@@ -9,6 +10,9 @@ const docs = (summary: string) => ({ docs: { summary, tags: ['users'], auth: 'ad
 const UserRef = Type.Ref(UserResponse);
 const VerifyInput = Type.Object({ password: PasswordToCheck }, { additionalProperties: false });
 const UserPatch = Type.Object(UserInput.properties, { additionalProperties: false, minProperties: 1 });
+/** Profile values an administrator set are recorded as they are; a password reads as the mask. */
+const userChanges = (body: Record<string, unknown>) => setFields(body, ['password']);
+const userTarget = (userId: string) => ({ type: 'user', id: userId });
 
 export async function userRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const directory = async (poolId: string) => services.directoryFor(await requirePool(services, poolId));
@@ -60,7 +64,9 @@ export async function userRoutes(app: TypedApp, services: AppServices): Promise<
     '/api/v1/pools/:poolId/users',
     { config: docs('Create a user'), schema: { params: PoolParams, body: UserInput, response: { 201: UserRef } } },
     async (request, reply) => {
-      const user = unwrap(await (await directory(request.params.poolId)).create(request.body, null));
+      const { poolId } = request.params;
+      const user = unwrap(await (await directory(poolId)).create(request.body, null));
+      await services.audit.record(actorOf(request), { action: 'user.create', poolId, target: userTarget(user.id), changes: userChanges(request.body) });
       return reply.status(201).send(user);
     },
   );
@@ -73,7 +79,11 @@ export async function userRoutes(app: TypedApp, services: AppServices): Promise<
     },
     async (request) => {
       const { poolId, userId } = request.params;
-      return unwrap(await (await directory(poolId)).update(userId, request.body));
+      const user = unwrap(await (await directory(poolId)).update(userId, request.body));
+      // Blocking is the change an investigation looks for: it gets its own action.
+      const action = request.body.blocked === true ? 'user.block' : request.body.blocked === false ? 'user.unblock' : 'user.update';
+      await services.audit.record(actorOf(request), { action, poolId, target: userTarget(userId), changes: userChanges(request.body) });
+      return user;
     },
   );
 
@@ -83,6 +93,7 @@ export async function userRoutes(app: TypedApp, services: AppServices): Promise<
     async (request, reply) => {
       const { poolId, userId } = request.params;
       unwrap(await (await directory(poolId)).delete(userId));
+      await services.audit.record(actorOf(request), { action: 'user.delete', poolId, target: userTarget(userId) });
       return reply.status(204).send();
     },
   );
