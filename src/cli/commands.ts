@@ -36,9 +36,6 @@ const IMPORT_HELP = `Usage: gatehouse import …
 
 The bulk import of users into a pool. Not part of this build yet.`;
 
-const ADMIN_KEY_HELP = `Usage: gatehouse admin-key create|list|revoke …
-
-Named admin keys. Not part of this build yet.`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number | undefined>;
 
@@ -102,7 +99,10 @@ const COMMANDS: Record<string, Command> = {
     return undefined;
   },
   import: notInThisBuild('import', IMPORT_HELP),
-  'admin-key': notInThisBuild('admin-key', ADMIN_KEY_HELP),
+  async 'admin-key'(argv, io) {
+    const { runAdminKey } = await import('./admin-key.js');
+    return runAdminKey(argv, io);
+  },
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number | undefined> {

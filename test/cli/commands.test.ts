@@ -25,7 +25,7 @@ describe.concurrent('gatehouse', () => {
     ['doctor', /^Usage: gatehouse doctor \[--json\]/],
     ['sample-db', /^Usage: npm run sample-db/],
     ['import', /^Usage: gatehouse import/],
-    ['admin-key', /^Usage: gatehouse admin-key create\|list\|revoke/],
+    ['admin-key', /^Usage: gatehouse admin-key create --name <name> \[--pool <pool id>\] \[--json\]/],
   ])('gatehouse %s --help', async (command, usage) => {
     const { code, stdout } = await runGatehouse([command, '--help'], {});
     expect(stdout).toMatch(usage);
