@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { adminKeys } from '../../src/auth/admin-keys.js';
 import { openStore } from '../../src/store/database.js';
-import { runGatehouse } from './gatehouse-process.js';
+import { runGatehouse, killLeftovers } from './gatehouse-process.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-admin-key-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -56,3 +56,5 @@ it('refuses a reserved name (1), an unknown key (1) and a bad command line (2)',
   expect(noName.stderr).toContain('gatehouse admin-key: create needs --name <name>');
   expect(noName.code).toBe(2);
 }, 60_000);
+
+afterAll(killLeftovers);

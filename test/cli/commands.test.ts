@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runGatehouse } from './gatehouse-process.js';
+import { runGatehouse, killLeftovers } from './gatehouse-process.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-commands-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -62,3 +62,5 @@ describe.skipIf(!hasScript)('colours', () => {
     expect(plain).not.toContain('\u001b[');
   });
 });
+
+afterAll(killLeftovers);

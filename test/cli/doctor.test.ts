@@ -23,7 +23,7 @@ import { signingKeys } from '../../src/oidc/signing-keys.js';
 import { seedPostgres } from '../../src/sample-db/seed.js';
 import { createPostgresDatabase, postgresReachable, type TestDatabase } from '../support/databases.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../mail/smtp-receiver.js';
-import { closedPort, runGatehouse } from './gatehouse-process.js';
+import { closedPort, runGatehouse, killLeftovers } from './gatehouse-process.js';
 
 const hasPostgres = await postgresReachable();
 const key = randomBytes(32);
@@ -143,3 +143,5 @@ describe.skipIf(!hasPostgres).concurrent('gatehouse doctor (needs PostgreSQL)', 
     expect(code).toBe(1);
   });
 });
+
+afterAll(killLeftovers);

@@ -18,12 +18,24 @@ export interface Running {
   exited: Promise<Finished>;
 }
 
+const children = new Set<ChildProcess>();
+
+/**
+ * Kills what is still running (afterAll): when the behaviour a test waits for breaks, e.g.
+ * a start that should fail listens instead, the test times out and must not leave it behind.
+ */
+export function killLeftovers(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+}
+
 export function startGatehouse(args: string[], env: Record<string, string>, entry: 'dist' | 'bin' = 'dist'): Running {
   const script = entry === 'dist' ? 'dist/cli/gatehouse.js' : 'bin/gatehouse.js';
   const child = spawn(process.execPath, [script, ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

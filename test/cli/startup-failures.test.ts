@@ -17,7 +17,7 @@ import { settingsRepository } from '../../src/store/settings.js';
 import { createSecretBox } from '../../src/secrets/secret-box.js';
 import { verifySecretKey } from '../../src/secrets/secret-key.js';
 import { postgresReachable, uniqueName } from '../support/databases.js';
-import { STACK_LINE, closedPort, runGatehouse } from './gatehouse-process.js';
+import { STACK_LINE, closedPort, runGatehouse, killLeftovers } from './gatehouse-process.js';
 
 const directories: string[] = [];
 function dataDir(): string {
@@ -157,3 +157,5 @@ describe('the mapping of errors that a test may not provoke', () => {
     expect(statuses).not.toContain(0);
   });
 });
+
+afterAll(killLeftovers);

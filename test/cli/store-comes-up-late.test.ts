@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresDatabase, postgresReachable, type TestDatabase } from '../support/databases.js';
-import { closedPort, startGatehouse, waitForOutput, type Running } from './gatehouse-process.js';
+import { closedPort, startGatehouse, waitForOutput, type Running, killLeftovers } from './gatehouse-process.js';
 
 const hasPostgres = await postgresReachable();
 const STORE_DELAY_MS = 5000;
@@ -68,3 +68,5 @@ it.skipIf(!hasPostgres)('waits for a store that comes up 5 s after the start, lo
   running.child.kill('SIGTERM');
   expect((await running.exited).code).toBe(0);
 }, 60_000);
+
+afterAll(killLeftovers);
