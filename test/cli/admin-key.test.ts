@@ -41,7 +41,7 @@ it('creates a key whose token works, lists keys without tokens, and revokes', as
   expect(revoked.stdout).toMatch(new RegExp(`^Revoked ${key.id}  "ops team" .* revoked `));
   expect(revoked.code).toBe(0);
   expect(await actorOf(key.token)).toBeUndefined();
-}, 60_000);
+}, 90_000);
 
 it('refuses a reserved name (1), an unknown key (1) and a bad command line (2)', async () => {
   const [owner, unknown, noName] = await Promise.all([
@@ -55,6 +55,6 @@ it('refuses a reserved name (1), an unknown key (1) and a bad command line (2)',
   expect(unknown.code).toBe(1);
   expect(noName.stderr).toContain('gatehouse admin-key: create needs --name <name>');
   expect(noName.code).toBe(2);
-}, 60_000);
+}, 90_000);
 
 afterAll(killLeftovers);

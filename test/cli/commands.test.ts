@@ -12,7 +12,7 @@ import { runGatehouse, killLeftovers } from './gatehouse-process.js';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-commands-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-describe.concurrent('gatehouse', () => {
+describe.concurrent('gatehouse', { timeout: 90_000 }, () => {
   it('lists its commands with --help (the package bin, through tsx from src/)', async () => {
     const { code, stdout } = await runGatehouse(['--help'], {}, 'bin');
     expect(stdout).toMatch(/^Usage: gatehouse <command> \[options\]/);

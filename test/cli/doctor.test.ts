@@ -89,7 +89,7 @@ async function doctorJson(env: Record<string, string>): Promise<{ code: number |
   return { code, report, byName: new Map(report.checks.map((check) => [check.name, check])) };
 }
 
-describe.skipIf(!hasPostgres).concurrent('gatehouse doctor (needs PostgreSQL)', () => {
+describe.skipIf(!hasPostgres).concurrent('gatehouse doctor (needs PostgreSQL)', { timeout: 90_000 }, () => {
   it('passes a healthy setup: store, keys, SMTP and the pool\'s getUser, timed', async () => {
     const { code, report, byName } = await doctorJson(healthyEnv());
     expect(report.checks.filter((check) => check.status === 'fail')).toEqual([]);

@@ -30,7 +30,8 @@ afterAll(() => directories.forEach((dir) => rmSync(dir, { recursive: true, force
 const newKey = (): string => randomBytes(32).toString('base64');
 const hasPostgres = await postgresReachable();
 
-describe.concurrent('a start that fails says the fix, without a stack, with its exit status', () => {
+// Several servers start at once on a shared, busy machine: generous time, no timing bounds.
+describe.concurrent('a start that fails says the fix, without a stack, with its exit status', { timeout: 90_000 }, () => {
   it('a port in use names the port and PORT (exit 4)', async () => {
     const occupier: Server = createServer();
     await new Promise<void>((resolve) => occupier.listen(0, '127.0.0.1', resolve));

@@ -67,6 +67,6 @@ it.skipIf(!hasPostgres)('waits for a store that comes up 5 s after the start, lo
 
   running.child.kill('SIGTERM');
   expect((await running.exited).code).toBe(0);
-}, 60_000);
+}, 90_000);
 
 afterAll(killLeftovers);
