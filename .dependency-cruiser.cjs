@@ -9,6 +9,7 @@
  *                 \-> mail  \-> store -> domain
  *   (mail: nodemailer and the development outbox; it imports only store and domain)
  *   (jobs: the background job runner and its leases; it imports only store and domain)
+ *   (import: bulk import of users, over HTTP and from the CLI; jobs, passwords, store, config)
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
@@ -47,7 +48,8 @@ module.exports = {
     layer('applications', ['domain', 'store']),
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
     layer('jobs', ['domain', 'store']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'jobs']),
+    layer('import', ['domain', 'store', 'passwords', 'jobs', 'config']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'jobs', 'import']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',

@@ -41,6 +41,9 @@ import { passwordReset, type ForgotPasswordLimits, type PasswordResetHook } from
 import { emailVerification } from './auth/email-verification.js';
 import { jobsRepository } from './store/jobs.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
+import { userImport } from './import/user-import.js';
+import { userImportWriter } from './store/user-import.js';
+import { hashPassword } from './passwords/passwords.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -212,6 +215,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         outbox,
         emailSettings,
         jobs,
+        userImport: userImport({ jobs, writer: userImportWriter(store.db), hashPassword }),
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);

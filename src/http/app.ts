@@ -19,6 +19,7 @@ import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
 import { emailAdminRoutes, emailRoutes } from './routes/email.js';
 import { jobRoutes } from './routes/jobs.js';
+import { userImportRoutes } from './routes/user-import.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -75,6 +76,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await signingKeyRoutes(admin, services);
     await emailAdminRoutes(admin, services);
     await jobRoutes(admin, services);
+    await userImportRoutes(admin, services);
   });
 
   // OpenID Connect per pool and its hosted pages: HTML and OAuth, not the JSON API.
