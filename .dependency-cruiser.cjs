@@ -9,6 +9,8 @@
  *                 \-> mail  \-> store -> domain
  *   (mail: nodemailer and the development outbox; it imports only store and domain)
  *   (audit: the audit log's service, recording and sweeping; it imports only store and domain)
+ *   (jobs: the background job runner and its leases; it imports only store and domain)
+ *   (import: bulk import of users, over HTTP and from the CLI; jobs, passwords, store, config)
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
@@ -47,7 +49,9 @@ module.exports = {
     layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config', 'mail']),
     layer('applications', ['domain', 'store']),
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit']),
+    layer('jobs', ['domain', 'store']),
+    layer('import', ['domain', 'store', 'passwords', 'jobs', 'config']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit', 'jobs', 'import']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',

@@ -43,6 +43,11 @@ import { adminKeys } from './auth/admin-keys.js';
 import { auditLog, type AuditLog } from './audit/audit-log.js';
 import { auditLogRepository } from './store/audit-log.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './config/config.js';
+import { jobsRepository } from './store/jobs.js';
+import { createJobRunner, type JobRunner } from './jobs/runner.js';
+import { userImport } from './import/user-import.js';
+import { userImportWriter } from './store/user-import.js';
+import { hashPassword } from './passwords/passwords.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -59,6 +64,8 @@ export interface Server {
    * user's refresh tokens and sessions (the OpenID provider adds its own).
    */
   onPasswordReset: PasswordResetHook[];
+  /** background jobs of this instance (import the rest registers its kind here) */
+  jobs: JobRunner;
   /** resolves once background mail work (forgot-password lookups, sends) started so far is done */
   mailIdle(): Promise<void>;
   /** the audit log (tests sweep it with their own clock) */
@@ -75,6 +82,8 @@ export interface ServerOptions {
   mailRetryDelaysMs?: readonly number[];
   /** forgot-password budgets (tests lower them) */
   forgotPasswordLimits?: ForgotPasswordLimits;
+  /** how long a job's lease lasts unrenewed before another instance takes the job over (tests shorten it) */
+  jobLeaseMs?: number;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -162,6 +171,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
     });
     const applications = applicationsRepository(store.db);
+    const jobs = createJobRunner({
+      jobs: jobsRepository(store.db),
+      log: { error: (details, message) => app.log.error(details, message) },
+      ...(options.jobLeaseMs === undefined ? {} : { leaseMs: options.jobLeaseMs }),
+    });
     const oidc = createOidc({
       pools,
       applications,
@@ -209,6 +223,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         emailVerification: verification,
         outbox,
         emailSettings,
+        jobs,
+        userImport: userImport({ jobs, writer: userImportWriter(store.db), hashPassword }),
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);
@@ -220,6 +236,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       },
       { logger: options.logger ?? false, trustProxy: config.trustProxy },
     );
+    // After every job kind is registered: jobs left running by a stopped instance are
+    // resumed (or failed, for kinds that cannot resume) once their lease has run out.
+    void jobs.resumeExpired();
 
     const stopSweeping = audit.sweepPeriodically();
 
@@ -230,6 +249,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       generatedSecretKey: secretKey.generated,
       runtimes,
       oidc,
+      jobs,
       onPasswordReset,
       mailIdle: () => background.idle(),
       audit,
@@ -237,6 +257,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         await stopSweeping();
         oidc.close();
         await app.close();
+        await jobs.close();
         await background.idle();
         await mailer.close();
         await runtimes.close();

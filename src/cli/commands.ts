@@ -32,10 +32,6 @@ Options:
   --json      JSON log lines even on a terminal (they are JSON whenever stdout is not a terminal)
   -h, --help  show this help`;
 
-const IMPORT_HELP = `Usage: gatehouse import …
-
-The bulk import of users into a pool. Not part of this build yet.`;
-
 
 type Command = (argv: string[], io: CliIo) => Promise<number | undefined>;
 
@@ -58,17 +54,6 @@ function usageError(name: string, message: string, io: CliIo): number {
   io.stderr.write(`gatehouse ${name}: ${message}\nRun gatehouse ${name} --help for its options.\n`);
   return EXIT_CODES.usage;
 }
-
-const notInThisBuild =
-  (name: string, help: string): Command =>
-  async (argv, io) => {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
-    io.stderr.write(`gatehouse ${name}: not part of this build yet.\n`);
-    return EXIT_CODES.usage;
-  };
 
 const COMMANDS: Record<string, Command> = {
   async start(argv, io) {
@@ -98,7 +83,11 @@ const COMMANDS: Record<string, Command> = {
     await runSampleDbCli(argv);
     return undefined;
   },
-  import: notInThisBuild('import', IMPORT_HELP),
+  async import(argv, io) {
+    // The bulk import's own parser, help, progress and exit statuses (src/import/cli.ts).
+    const { runImportCli } = await import('../import/cli.js');
+    return runImportCli(argv, io);
+  },
   async 'admin-key'(argv, io) {
     const { runAdminKey } = await import('./admin-key.js');
     return runAdminKey(argv, io);

@@ -24,7 +24,7 @@ describe.concurrent('gatehouse', { timeout: 90_000 }, () => {
     ['start', /^Usage: gatehouse start \[--json\]/],
     ['doctor', /^Usage: gatehouse doctor \[--json\]/],
     ['sample-db', /^Usage: npm run sample-db/],
-    ['import', /^Usage: gatehouse import/],
+    ['import', /^Usage: npm run import -- --pool <poolId>/],
     ['admin-key', /^Usage: gatehouse admin-key create --name <name> \[--pool <pool id>\] \[--json\]/],
   ])('gatehouse %s --help', async (command, usage) => {
     const { code, stdout } = await runGatehouse([command, '--help'], {});
