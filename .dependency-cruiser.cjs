@@ -2,7 +2,7 @@
  * The layering rules of Gatehouse, checked by `npm test` (`npm run depcheck`). Data flows
  * one way (README, "Architecture"):
  *
- *   main/server (composition root)
+ *   main, cli (the gatehouse command) -> server (composition root)
  *     -> http -> auth -> users -> custom-db -> script-runtime (a leaf)
  *                          \-> store -> domain
  *     -> http -> oidc (providers, hosted pages) -> auth, users, applications -> store
@@ -11,6 +11,8 @@
  *   (audit: the audit log's service, recording and sweeping; it imports only store and domain)
  *   (metrics: prom-client registry and per-minute pool stats; imports only domain and the
  *    runtime's event types; the layers that count things import it, it imports none of them)
+ *   (jobs: the background job runner and its leases; it imports only store and domain)
+ *   (import: bulk import of users, over HTTP and from the CLI; jobs, passwords, store, config)
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
@@ -50,7 +52,9 @@ module.exports = {
     layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config', 'mail', 'metrics']),
     layer('applications', ['domain', 'store']),
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit', 'metrics']),
+    layer('jobs', ['domain', 'store']),
+    layer('import', ['domain', 'store', 'passwords', 'jobs', 'config']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit', 'metrics', 'jobs', 'import']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',
@@ -69,8 +73,15 @@ module.exports = {
     {
       name: 'only-the-entry-points-use-the-composition-root',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/main\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/cli/'] },
       to: { path: ['^src/server\\.ts$', '^src/main\\.ts$'] },
+    },
+    {
+      name: 'the-command-is-an-entry-point',
+      comment: 'cli/ (the gatehouse command) sits above the composition root: only main.ts may import it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/cli/'] },
+      to: { path: '^src/cli/' },
     },
   ],
   options: {

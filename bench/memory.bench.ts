@@ -48,13 +48,13 @@ export function ensureBuild(log: (line: string) => void, rebuild: boolean): stri
   return built.status === 0 ? 'dist/ rebuilt' : `dist/ rebuilt with type errors (exit ${String(built.status)})`;
 }
 
-interface RunningServer {
+export interface RunningServer {
   child: ChildProcess;
   url: string;
   exited: Promise<void>;
 }
 
-function startServerProcess(dataDir: string): Promise<RunningServer> {
+export function startServerProcess(dataDir: string): Promise<RunningServer> {
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: REPO,
     env: {
@@ -96,7 +96,7 @@ function startServerProcess(dataDir: string): Promise<RunningServer> {
   });
 }
 
-async function stop(server: RunningServer): Promise<void> {
+export async function stopServerProcess(server: RunningServer): Promise<void> {
   server.child.kill('SIGTERM');
   const timeout = sleep(10_000).then(() => 'timeout' as const);
   if ((await Promise.race([server.exited, timeout])) === 'timeout') {
@@ -162,7 +162,7 @@ export async function benchMemory(options: MemoryOptions): Promise<MemoryOutcome
     options.log(`  100 pools' runtimes requested in ${seconds.toFixed(1)} s; ${after.processes - 1} runtime processes alive at the end (the cap's 50 + the warm spare)`);
     return { figures, build };
   } finally {
-    await stop(server);
+    await stopServerProcess(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,7 @@ import { setUpAdminToken, tokenCheck } from './auth/admin-token.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp } from './http/app.js';
 import { createSecretBox } from './secrets/secret-box.js';
-import { loadOrGenerateSecretKey, verifySecretKey } from './secrets/secret-key.js';
+import { SecretKeyMismatchError, loadOrGenerateSecretKey, verifySecretKey } from './secrets/secret-key.js';
 import { openStore, postgresServerAddress, type Store } from './store/database.js';
 import { poolsRepository } from './store/pools.js';
 import { settingsRepository } from './store/settings.js';
@@ -45,6 +45,11 @@ import { auditLogRepository } from './store/audit-log.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './config/config.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { recordingLogins } from './auth/login-metrics.js';
+import { jobsRepository } from './store/jobs.js';
+import { createJobRunner, type JobRunner } from './jobs/runner.js';
+import { userImport } from './import/user-import.js';
+import { userImportWriter } from './store/user-import.js';
+import { hashPassword } from './passwords/passwords.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -63,14 +68,14 @@ export interface Server {
    * user's refresh tokens and sessions (the OpenID provider adds its own).
    */
   onPasswordReset: PasswordResetHook[];
+  /** background jobs of this instance (import the rest registers its kind here) */
+  jobs: JobRunner;
   /** resolves once background mail work (forgot-password lookups, sends) started so far is done */
   mailIdle(): Promise<void>;
   /** the audit log (tests sweep it with their own clock) */
   audit: AuditLog;
   close(): Promise<void>;
 }
-
-export class StartupError extends Error {}
 
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
@@ -81,6 +86,8 @@ export interface ServerOptions {
   mailRetryDelaysMs?: readonly number[];
   /** forgot-password budgets (tests lower them) */
   forgotPasswordLimits?: ForgotPasswordLimits;
+  /** how long a job's lease lasts unrenewed before another instance takes the job over (tests shorten it) */
+  jobLeaseMs?: number;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -98,10 +105,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const secretKey = loadOrGenerateSecretKey(config.secretKey, config.dataDir);
     const box = createSecretBox(secretKey.key);
     if (!(await verifySecretKey(settings, box))) {
-      throw new StartupError(
-        'GATEHOUSE_SECRET_KEY does not match the key this store was first started with. ' +
-          'Set it to the original key (with several instances, every instance needs the same one).',
-      );
+      throw new SecretKeyMismatchError();
     }
     const tokens = await createTokenService(settings, box);
     const admin = await setUpAdminToken(config.adminToken, settings);
@@ -179,6 +183,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       metrics,
     );
     const applications = applicationsRepository(store.db);
+    const jobs = createJobRunner({
+      jobs: jobsRepository(store.db),
+      log: { error: (details, message) => app.log.error(details, message) },
+      ...(options.jobLeaseMs === undefined ? {} : { leaseMs: options.jobLeaseMs }),
+    });
     const oidc = createOidc({
       pools,
       applications,
@@ -228,6 +237,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         emailSettings,
         metrics,
         metricsToken: config.metricsToken === undefined ? admin.check : tokenCheck(config.metricsToken),
+        jobs,
+        userImport: userImport({ jobs, writer: userImportWriter(store.db), hashPassword }),
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);
@@ -239,6 +250,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       },
       { logger: options.logger ?? false, trustProxy: config.trustProxy },
     );
+    // After every job kind is registered: jobs left running by a stopped instance are
+    // resumed (or failed, for kinds that cannot resume) once their lease has run out.
+    void jobs.resumeExpired();
 
     const stopSweeping = audit.sweepPeriodically();
 
@@ -250,6 +264,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       runtimes,
       metrics,
       oidc,
+      jobs,
       onPasswordReset,
       mailIdle: () => background.idle(),
       audit,
@@ -257,6 +272,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         await stopSweeping();
         oidc.close();
         await app.close();
+        await jobs.close();
         await background.idle();
         await mailer.close();
         await runtimes.close();

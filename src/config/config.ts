@@ -43,9 +43,14 @@ export interface Config {
   smtpUrl?: string | undefined;
   /** GATEHOUSE_MAIL_FROM: the sender of every email; undefined = DEFAULT_MAIL_FROM */
   mailFrom?: string | undefined;
+  /** GATEHOUSE_STORE_WAIT_SECONDS: how long a start waits for an unreachable store; undefined = DEFAULT_STORE_WAIT_SECONDS */
+  storeWaitSeconds?: number;
   /** GATEHOUSE_AUDIT_RETENTION_DAYS: audit entries older than this are deleted; undefined = DEFAULT_AUDIT_RETENTION_DAYS */
   auditRetentionDays?: number | undefined;
 }
+
+/** Long enough for a database container started alongside to accept connections. */
+export const DEFAULT_STORE_WAIT_SECONDS = 30;
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
 /** A century: beyond it the cut-off date would leave the range of dates. */
@@ -175,6 +180,14 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     problems.push(`GATEHOUSE_UNSAFE_SCRIPTS must be 1 (trust every script author: run scripts without an OS sandbox) or 0 (got "${rawUnsafe}"); unset it to keep the sandbox rule.`);
   }
   const unsafeScripts = rawUnsafe === '1';
+  let storeWaitSeconds = DEFAULT_STORE_WAIT_SECONDS;
+  const rawWait = value('GATEHOUSE_STORE_WAIT_SECONDS');
+  if (rawWait !== undefined) {
+    storeWaitSeconds = Number(rawWait);
+    if (!/^\d+$/.test(rawWait)) {
+      problems.push(`GATEHOUSE_STORE_WAIT_SECONDS must be a whole number of seconds, 0 or more (got "${rawWait}"); unset it to wait ${String(DEFAULT_STORE_WAIT_SECONDS)}.`);
+    }
+  }
   const { smtpUrl, mailFrom } = readMail(value('GATEHOUSE_SMTP_URL'), value('GATEHOUSE_MAIL_FROM'), problems);
   const auditRetentionDays = positive('GATEHOUSE_AUDIT_RETENTION_DAYS', DEFAULT_AUDIT_RETENTION_DAYS);
   if (auditRetentionDays > MAX_AUDIT_RETENTION_DAYS) {
@@ -186,7 +199,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, dataDir, databaseUrl, adminToken, metricsToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts, auditRetentionDays },
+    config: { port, host, dataDir, databaseUrl, adminToken, metricsToken, secretKey, publicIps, trustProxy, throttle, logLevel, publicUrl, smtpUrl, mailFrom, unsafeScripts, storeWaitSeconds, auditRetentionDays },
   };
 }
 
@@ -239,3 +252,4 @@ function readMail(
   }
   return { smtpUrl, mailFrom };
 }
+

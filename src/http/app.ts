@@ -21,6 +21,8 @@ import { signingKeyRoutes } from './routes/signing-keys.js';
 import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
 import { emailAdminRoutes, emailRoutes } from './routes/email.js';
+import { jobRoutes } from './routes/jobs.js';
+import { userImportRoutes } from './routes/user-import.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -104,6 +106,8 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await adminKeyRoutes(admin, services);
     await auditRoutes(admin, services);
     await poolStatsRoutes(admin, services);
+    await jobRoutes(admin, services);
+    await userImportRoutes(admin, services);
   });
 
   // OpenID Connect per pool and its hosted pages: HTML and OAuth, not the JSON API.

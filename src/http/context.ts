@@ -31,6 +31,8 @@ import type { Actor } from '../domain/actor.js';
 import type { AdminKeys } from '../auth/admin-keys.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { UserImport } from '../import/user-import.js';
 import { OWNER } from '../domain/actor.js';
 import { ApiError } from './errors.js';
 
@@ -102,6 +104,10 @@ export interface AppServices {
   /** development mail, per pool */
   outbox: Pick<OutboxRepository, 'list'>;
   emailSettings: EmailSettingsRepository;
+  /** background jobs (imports), their progress and cancellation */
+  jobs: Pick<JobRunner, 'start' | 'get' | 'list' | 'cancel'>;
+  /** bulk import of users (a job) */
+  userImport: UserImport;
   /** true once the own store answers */
   storeReachable(): Promise<boolean>;
   /** Prometheus text, HTTP request counting and the console's per-minute pool stats */

@@ -94,3 +94,27 @@ export function developmentMailer(outbox: OutboxRepository, log: MailLog, now: (
     async close() {},
   };
 }
+
+/** What `gatehouse doctor` learns of the SMTP server: it connected, greeted (EHLO) and logged in if the URL has credentials. */
+export type SmtpCheck = { ok: true; durationMs: number } | { ok: false; durationMs: number; reason: string; code: string | undefined };
+
+const SMTP_CHECK_TIMEOUT_MS = 10_000;
+
+/** Connects to the SMTP server of `url` and says whether mail could be handed to it; sends nothing. */
+export async function checkSmtp(url: string): Promise<SmtpCheck> {
+  const transport = nodemailer.createTransport({
+    url,
+    connectionTimeout: SMTP_CHECK_TIMEOUT_MS,
+    greetingTimeout: SMTP_CHECK_TIMEOUT_MS,
+    socketTimeout: SMTP_CHECK_TIMEOUT_MS,
+  });
+  const started = performance.now();
+  try {
+    await transport.verify();
+    return { ok: true, durationMs: performance.now() - started };
+  } catch (error) {
+    return { ok: false, durationMs: performance.now() - started, ...describe(error) };
+  } finally {
+    transport.close();
+  }
+}

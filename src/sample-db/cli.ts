@@ -3,6 +3,7 @@
  * `--webservice`. Prints exactly one line on stdout, `SAMPLE_DB_URI=…`, for people and
  * scripts alike; progress and errors go to stderr, errors without a stack trace.
  */
+import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { HELP, parseArgs, type SampleDbCommand } from './cli-args.js';
 import { SAMPLE_USERS } from './sample-users.data.js';
@@ -135,6 +136,15 @@ async function webservice(command: Extract<SampleDbCommand, { kind: 'webservice'
   announce(service.url);
 }
 
+/** `gatehouse sample-db …`; exits the process itself on errors and when a seed is done. */
+export async function runSampleDbCli(argv: readonly string[]): Promise<void> {
+  try {
+    await main(argv);
+  } catch (error) {
+    fail(describeError(error));
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const parsed = parseArgs(argv);
   if (!parsed.ok) fail(`${parsed.error}\nRun npm run sample-db -- --help for the options.`);
@@ -152,4 +162,5 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => fail(describeError(error)));
+// Run directly (`tsx src/sample-db/cli.ts`, as its tests do), it is its own entry point.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void runSampleDbCli(process.argv.slice(2));

@@ -18,6 +18,6 @@ export type {
   ScriptRuntimePoolEvents,
 } from './types.js';
 export { sandboxCapabilities, type SandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
-export { ScriptRuntimePool } from './pool.js';
+export { ScriptRuntimePool, sandboxStatusFor } from './pool.js';
 export { checkEntrySource, type SourceCheckResult } from './source-check.js';
 export { egressPolicyFor, normaliseHost, parseAllowedHost, type EgressPolicy, type EgressRule, type ServiceAddress } from './egress-broker.js';

@@ -146,7 +146,7 @@ export class ScriptRuntimePool {
     this.#logLimitBytes = Math.max(256, options.logLimitBytes ?? DEFAULT_LOG_LIMIT_BYTES);
     this.#resultLimitBytes = Math.max(1024, options.resultLimitBytes ?? DEFAULT_RESULT_LIMIT_BYTES);
     this.#idleCpuShare = Math.min(1, Math.max(0.02, options.idleCpuShare ?? 0.1));
-    this.#sandbox = sandboxStatus(options);
+    this.#sandbox = sandboxStatusFor(options);
     this.#events = options.events ?? {};
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, Math.max(50, this.#idleMs / 2)));
     this.#sweeper.unref();
@@ -425,7 +425,8 @@ export class ScriptRuntimePool {
   }
 }
 
-function sandboxStatus(options: ScriptRuntimePoolOptions): SandboxStatus {
+/** The sandbox a pool with these options would start runtimes in; `gatehouse doctor` asks without starting one. */
+export function sandboxStatusFor(options: Pick<ScriptRuntimePoolOptions, 'sandbox' | 'listenHost' | 'allowUnsandboxed'>): SandboxStatus {
   const detected = sandboxCapabilities();
   const forced = options.sandbox ?? 'auto';
   const level: SandboxLevel = forced === 'auto' ? detected.level : forced;

@@ -19,16 +19,10 @@ export interface LoadedKey {
 }
 
 export function loadOrGenerateSecretKey(configured: Buffer | undefined, dataDir: string): LoadedKey {
-  if (configured) return { key: configured, generated: false };
-  const file = path.join(dataDir, KEY_FILE);
-  try {
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
-    return { key, generated: false };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = existingSecretKey(configured, dataDir);
+  if (existing !== undefined) return { key: existing, generated: false };
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = secretKeyFile(dataDir);
   const key = randomBytes(32);
   // 'wx' fails if another process wrote the file first; then use theirs.
   try {
@@ -37,6 +31,45 @@ export function loadOrGenerateSecretKey(configured: Buffer | undefined, dataDir:
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return loadOrGenerateSecretKey(undefined, dataDir);
+  }
+}
+
+/**
+ * The key a start would use, without generating one: undefined when GATEHOUSE_SECRET_KEY is
+ * unset and the data dir holds no key yet. Throws when the key file is unreadable or malformed.
+ */
+export function existingSecretKey(configured: Buffer | undefined, dataDir: string): Buffer | undefined {
+  if (configured) return configured;
+  const file = secretKeyFile(dataDir);
+  try {
+    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export const secretKeyFile = (dataDir: string): string => path.join(dataDir, KEY_FILE);
+
+/**
+ * Whether `box` opens the store's check value, without sealing one: undefined when the store
+ * has none yet (never started), false when there is one and no key (undefined) or another key.
+ */
+export async function opensCheckValue(settings: Pick<CheckValueStore, 'get'>, box: SecretBox | undefined): Promise<boolean | undefined> {
+  const sealed = await settings.get(CHECK_SETTING);
+  if (sealed === undefined) return undefined;
+  return box !== undefined && box.open(sealed) === CHECK_PLAINTEXT;
+}
+
+/** The store was first started with another secret key: its sealed secrets cannot be opened with this one. */
+export class SecretKeyMismatchError extends Error {
+  constructor() {
+    super(
+      'GATEHOUSE_SECRET_KEY does not match the key this store was first started with. ' +
+        'Set it to the original key (with several instances, every instance needs the same one).',
+    );
   }
 }
 

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { StoreSchema } from './schema.js';
@@ -27,8 +27,25 @@ export interface StoreLocation {
 
 const staticMigrations: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
+/**
+ * The store was migrated by a newer build: it holds migrations this build does not know,
+ * so this build's queries may not fit its tables. Starting anyway could corrupt it.
+ */
+export class StoreSchemaNewerError extends Error {
+  constructor(readonly unknownMigrations: readonly string[]) {
+    super(`the store has migrations this build does not know: ${unknownMigrations.join(', ')}`);
+  }
+}
+
+/** A migration of this build that failed; `cause` is the driver's error (unreachable, refused, …). */
+export class StoreMigrationError extends Error {
+  constructor(readonly migrationName: string, cause: unknown) {
+    super(`store migration ${migrationName} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 export async function openStore(location: StoreLocation): Promise<Store> {
-  const store = location.databaseUrl ? openPostgres(location.databaseUrl) : openSqlite(location.dataDir);
+  const store = connectStore(location);
   try {
     await migrate(store.db);
   } catch (error) {
@@ -38,9 +55,17 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   return store;
 }
 
+/** The store without running migrations: `gatehouse doctor` looks without changing anything. */
+export function connectStore(location: StoreLocation): Store {
+  return location.databaseUrl ? openPostgres(location.databaseUrl) : openSqlite(location.dataDir);
+}
+
+/** Where the embedded store lives in a data dir. */
+export const sqliteFile = (dataDir: string): string => path.join(dataDir, 'gatehouse.sqlite');
+
 function openSqlite(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const database = new SqliteDatabase(path.join(dataDir, 'gatehouse.sqlite'));
+  const database = new SqliteDatabase(sqliteFile(dataDir));
   // WAL lets readers go on while a write commits; busy_timeout waits out a concurrent
   // writer instead of failing at once; foreign keys are off by default in SQLite.
   database.pragma('journal_mode = WAL');
@@ -109,13 +134,32 @@ function openPostgres(databaseUrl: string): Store {
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
+export interface MigrationStatus {
+  /** this build's migrations not yet run on the store (they run at the next start) */
+  pending: string[];
+  /** migrations the store ran that this build does not know: a newer build migrated it */
+  unknown: string[];
+}
+
+/** Compares the store's executed migrations with this build's, without running any. */
+export async function migrationStatus(db: Kysely<StoreSchema>): Promise<MigrationStatus> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  const executed = tables.some((table) => table.name === DEFAULT_MIGRATION_TABLE)
+    ? (await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db)).rows.map((row) => row.name)
+    : [];
+  const known = Object.keys(MIGRATIONS);
+  return {
+    pending: known.filter((name) => !executed.includes(name)),
+    unknown: executed.filter((name) => !known.includes(name)).sort(),
+  };
+}
+
 async function migrate(db: Kysely<StoreSchema>): Promise<void> {
+  const { unknown } = await migrationStatus(db);
+  if (unknown.length > 0) throw new StoreSchemaNewerError(unknown);
   const migrator = new Migrator({ db, provider: staticMigrations });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  if (error) throw new StoreMigrationError(results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown', error);
 }
 
 /** True when a write failed on a unique index, in either dialect. */

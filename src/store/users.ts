@@ -60,7 +60,7 @@ export interface UsersRepository {
   countMigrated(poolId: string): Promise<{ count: number; lastCreatedAt: string | null }>;
 }
 
-function columnsFrom(profile: ProfileInput): Partial<UsersTable> {
+export function columnsFrom(profile: ProfileInput): Partial<UsersTable> {
   const columns: Partial<UsersTable> = {};
   if (profile.username !== undefined) {
     columns.username = profile.username;
@@ -82,7 +82,7 @@ function columnsFrom(profile: ProfileInput): Partial<UsersTable> {
 const COLUMN_FIELDS: ReadonlySet<string> = new Set(COLUMN_PROFILE_FIELDS);
 
 /** Profile fields without a column of their own, kept as JSON. */
-function jsonProfileFrom(profile: ProfileInput, base: Record<string, unknown> = {}): string {
+export function jsonProfileFrom(profile: ProfileInput, base: Record<string, unknown> = {}): string {
   const merged = new Map(Object.entries(base));
   for (const field of STRING_PROFILE_FIELDS) {
     if (COLUMN_FIELDS.has(field)) continue;
@@ -117,6 +117,37 @@ function toUser(row: UsersTable): User {
   user.updatedAt = row.updated_at;
   user.externalId = row.external_id;
   return user;
+}
+
+/** The row of a new user, every column set. */
+export function newUserRow(poolId: string, input: NewUserRow, now: string, importJobId: string | null = null): UsersTable {
+  return {
+    id: randomUUID(),
+    pool_id: poolId,
+    username: null,
+    username_key: null,
+    email: null,
+    email_key: null,
+    email_verified: 0,
+    phone: null,
+    phone_verified: 0,
+    nickname: null,
+    name: null,
+    blocked: 0,
+    logins_count: 0,
+    last_login: null,
+    last_ip: null,
+    ...columnsFrom(input.profile),
+    profile: jsonProfileFrom(input.profile),
+    signed_up: input.signedUp ?? now,
+    created_at: now,
+    updated_at: now,
+    password_hash: input.password?.hash ?? null,
+    password_algorithm: input.password?.algorithm ?? null,
+    external_id: input.externalId ?? null,
+    source: input.source,
+    import_job_id: importJobId,
+  };
 }
 
 /** `%`, `_` and the escape character itself match literally in a LIKE pattern. */
@@ -165,33 +196,7 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
 
   return {
     async insert(poolId, input) {
-      const now = new Date().toISOString();
-      const row: UsersTable = {
-        id: randomUUID(),
-        pool_id: poolId,
-        username: null,
-        username_key: null,
-        email: null,
-        email_key: null,
-        email_verified: 0,
-        phone: null,
-        phone_verified: 0,
-        nickname: null,
-        name: null,
-        blocked: 0,
-        logins_count: 0,
-        last_login: null,
-        last_ip: null,
-        ...columnsFrom(input.profile),
-        profile: jsonProfileFrom(input.profile),
-        signed_up: input.signedUp ?? now,
-        created_at: now,
-        updated_at: now,
-        password_hash: input.password?.hash ?? null,
-        password_algorithm: input.password?.algorithm ?? null,
-        external_id: input.externalId ?? null,
-        source: input.source,
-      };
+      const row = newUserRow(poolId, input, new Date().toISOString());
       try {
         await db.insertInto('users').values(row).execute();
       } catch (error) {

@@ -20,7 +20,7 @@ it('exits non-zero with the configuration error list, and no stack, when LOG_LEV
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-config-'));
   try {
     const { code, output } = await runMain({ LOG_LEVEL: 'bogus', PORT: '0', GATEHOUSE_DATA_DIR: dataDir });
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(output).toContain('Gatehouse cannot start; fix these settings:\n  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "bogus")');
     expect(output).not.toMatch(/^\s+at /m);
   } finally {

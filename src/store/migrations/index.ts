@@ -13,6 +13,7 @@ import * as oidc from './20261129T2330-oidc.js';
 import * as email from './20261130T0000-email.js';
 import * as oidcAccount from './20261130T0030-oidc-account.js';
 import * as customDbDialect from './20261130T0200-custom-db-dialect.js';
+import * as jobs from './20261130T0200-jobs.js';
 import * as connectionVersions from './20261130T0400-connection-versions.js';
 import * as adminKeysAudit from './20261130T0500-admin-keys-audit.js';
 
@@ -26,6 +27,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261130T0000-email': email,
   '20261130T0030-oidc-account': oidcAccount,
   '20261130T0200-custom-db-dialect': customDbDialect,
+  '20261130T0200-jobs': jobs,
   '20261130T0400-connection-versions': connectionVersions,
   '20261130T0500-admin-keys-audit': adminKeysAudit,
 };
