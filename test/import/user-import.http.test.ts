@@ -128,6 +128,10 @@ describeEachDialect('bulk import over HTTP', (dialect) => {
     const login = (email: string, password: string) => t.request('POST', `/api/v1/pools/${poolId}/auth/login`, { body: { email, password } });
     expect((await login('alice@example.com', 'alice-old-password')).statusCode).toBe(200);
     expect((await login('alice@example.com', 'carol-old-password')).statusCode).toBe(401);
+    // Nor does a plain password in a later file replace the one she logs in with.
+    expect(await imported(poolId, ndjson([{ externalId: 'a-1', password: 'a-new-plain-password' }]))).toMatchObject({ updated: 1, failed: 0 });
+    expect((await login('alice@example.com', 'alice-old-password')).statusCode).toBe(200);
+    expect((await login('alice@example.com', 'a-new-plain-password')).statusCode).toBe(401);
     // Bob never logged in: the new file's hash is his password now.
     expect((await login('bob@example.com', 'carol-old-password')).statusCode).toBe(200);
   });
