@@ -11,6 +11,7 @@ import type { ScriptRuntimePool } from '../script-runtime/index.js';
 import type { CallOutcome, ScriptName } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { maskConfig } from './config-secrets.js';
+import { maskExportedHashes } from './redaction.js';
 import { databaseRules } from './contract/egress.js';
 import { scriptEnv } from './runtime-spec.js';
 import type { ConfigChanges, ConnectionConfigs } from './connection-configs.js';
@@ -74,7 +75,8 @@ export function customDbService({ configs, users, runtimes, log, serverServices 
       return saved;
     },
 
-    debug: async (pool, script, args) => callerFor(pool, await configs.load(pool.id)).call(script, args),
+    // The debug answer is a response like any other: exported password hashes stay masked in it.
+    debug: async (pool, script, args) => maskExportedHashes(script, await callerFor(pool, await configs.load(pool.id)).call(script, args)),
 
     logs: log,
 

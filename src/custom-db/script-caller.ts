@@ -28,7 +28,7 @@ import {
 } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { secretsOf } from './config-secrets.js';
-import { passwordsIn, redactOutcome } from './redaction.js';
+import { passwordsIn, redactExportedHashesFromLogs, redactOutcome } from './redaction.js';
 import { runtimeSpec, type ServerServices } from './runtime-spec.js';
 import type { ConnectionLog } from './connection-log.js';
 
@@ -99,6 +99,7 @@ export const SCRIPT_ARITY: Record<ScriptName, number> = {
   deleteUser: 1,
   listUsers: 2,
   validatePassword: 2,
+  exportUsers: 2,
 };
 
 export interface ScriptContext {
@@ -155,10 +156,8 @@ export function createScriptCaller(
         ...options.paging,
       };
       const padded = Array.from({ length: SCRIPT_ARITY[script] }, (_, i) => (args[i] === undefined ? null : args[i]));
-      const outcome = redactOutcome(await runUserScript(runtimes, spec, script, [...padded, context]), [
-        ...configSecrets,
-        ...passwordsIn(script, args),
-      ]);
+      const raw = await runUserScript(runtimes, spec, script, [...padded, context]);
+      const outcome = redactOutcome(redactExportedHashesFromLogs(script, raw), [...configSecrets, ...passwordsIn(script, args)]);
       log.append(pool.id, {
         at: new Date().toISOString(),
         script,
