@@ -88,7 +88,7 @@ describe('custom database page', () => {
     serve();
     render(<CustomDbPage poolId="p1" />);
     await screen.findByRole('tab', { name: 'Login' });
-    expect(screen.getAllByRole('tab').map((tab) => tab.textContent)).toEqual(['Login', 'Get user']);
+    expect(screen.getAllByRole('tab').map((tab) => tab.textContent)).toEqual(['Login', 'Get user', 'Export users']);
     fireEvent.click(screen.getByRole('radio', { name: 'Custom user store' }));
     expect(screen.getAllByRole('tab').map((tab) => tab.textContent)).toEqual([
       'Login',

@@ -1125,6 +1125,7 @@ export interface paths {
                             scripts: {
                                 createUser: string | null;
                                 deleteUser: string | null;
+                                exportUsers: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;
                                 login: string | null;
@@ -1179,6 +1180,7 @@ export interface paths {
                         scripts?: {
                             createUser?: string | null;
                             deleteUser?: string | null;
+                            exportUsers?: string | null;
                             getUser?: string | null;
                             listUsers?: string | null;
                             login?: string | null;
@@ -1217,6 +1219,7 @@ export interface paths {
                             scripts: {
                                 createUser: string | null;
                                 deleteUser: string | null;
+                                exportUsers: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;
                                 login: string | null;
@@ -1270,7 +1273,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         args: unknown[];
-                        script: "login" | "getUser" | "searchUser" | "createUser" | "updateUser" | "deleteUser" | "listUsers" | "validatePassword";
+                        script: "login" | "getUser" | "searchUser" | "createUser" | "updateUser" | "deleteUser" | "listUsers" | "validatePassword" | "exportUsers";
                     };
                 };
             };
@@ -2487,7 +2490,7 @@ export interface components {
             province: string | null;
             region: string | null;
             signedUp: string | null;
-            source: "local" | "migrated" | "custom-db";
+            source: "local" | "migrated" | "custom-db" | "imported";
             streetAddress: string | null;
             updatedAt: string | null;
             username: string | null;

@@ -4,7 +4,7 @@ import type { CustomDatabase, ScriptName, Template } from '../api/types.js';
 import { ErrorMessage, Loading } from '../components/Status.js';
 import { useAsync } from '../components/useAsync.js';
 import { useLeaveGuard } from '../router.js';
-import { MODE_SCRIPTS, SCRIPT_LABELS } from '../scripts.js';
+import { MODE_SCRIPTS, OPTIONAL_SCRIPTS, SCRIPT_LABELS } from '../scripts.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { ConnectionLog } from './ConnectionLog.js';
 import { DebugDialog } from './DebugDialog.js';
@@ -116,7 +116,10 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
     }
   };
 
-  const missing = draft.enabled ? scripts.filter((name) => draft.scripts[name].trim() === '') : [];
+  // An optional script (exportUsers) left empty only keeps its feature off: nothing to warn about.
+  const missing = draft.enabled
+    ? scripts.filter((name) => !OPTIONAL_SCRIPTS.includes(name) && draft.scripts[name].trim() === '')
+    : [];
 
   return (
     <>

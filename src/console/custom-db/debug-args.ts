@@ -15,6 +15,8 @@ export interface DebugFields {
   limit: string;
   userinfo: string;
   updates: string;
+  /** exportUsers: empty for the first page, else the `nextCursor` a previous page answered */
+  cursor: string;
 }
 
 export const EMPTY_DEBUG_FIELDS: DebugFields = {
@@ -28,6 +30,7 @@ export const EMPTY_DEBUG_FIELDS: DebugFields = {
   limit: '10',
   userinfo: '{\n  "email": "new.user@example.com",\n  "password": "new-user-password-1"\n}',
   updates: '{\n  "nickname": "New nickname"\n}',
+  cursor: '',
 };
 
 export type DebugField = keyof DebugFields;
@@ -42,6 +45,7 @@ export const DEBUG_FIELDS: Record<ScriptName, readonly DebugField[]> = {
   deleteUser: ['id'],
   listUsers: ['page', 'limit'],
   validatePassword: ['id', 'password'],
+  exportUsers: ['cursor', 'limit'],
 };
 
 export const DEBUG_FIELD_LABELS: Record<DebugField, string> = {
@@ -55,6 +59,7 @@ export const DEBUG_FIELD_LABELS: Record<DebugField, string> = {
   limit: 'Limit',
   userinfo: 'User info (JSON)',
   updates: 'Updates (JSON)',
+  cursor: 'Cursor (empty: first page)',
 };
 
 type Built = { ok: true; args: unknown[] } | { ok: false; message: string };
@@ -120,6 +125,11 @@ export function buildDebugArgs(script: ScriptName, fields: DebugFields): Built {
     case 'validatePassword': {
       const missing = need(fields.id.trim(), 'User ID') ?? need(fields.password, 'Password');
       return missing ? { ok: false, message: missing } : { ok: true, args: [fields.id.trim(), fields.password] };
+    }
+    case 'exportUsers': {
+      const limit = positiveInteger(fields.limit, 'Limit');
+      const cursor = fields.cursor.trim();
+      return typeof limit === 'string' ? { ok: false, message: limit } : { ok: true, args: [cursor === '' ? null : cursor, limit] };
     }
   }
 }
