@@ -1,10 +1,14 @@
 /**
  * Password hashing. New hashes are argon2id with OWASP's minimum parameters
- * (m=19 MiB, t=2, p=1; ~25 ms here). The algorithm is recorded next to each hash so a
- * later parameter or algorithm change can verify old hashes and re-hash on login.
+ * (m=19 MiB, t=2, p=1; ~25 ms here). The algorithm is recorded next to each hash, so
+ * hashes brought from other systems (parse-password-hash.ts) are verified the way they
+ * were made (verifiers.ts) and replaced by a new argon2id hash on the user's first
+ * successful login (`needsRehash`), as are ours once these parameters change.
  */
-import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { hash, type Algorithm } from '@node-rs/argon2';
 import type { StoredPassword } from '../domain/password.js';
+import { readArgon2 } from './stored-formats.js';
+import { VERIFIERS, isStoredPasswordAlgorithm } from './verifiers.js';
 
 export const PASSWORD_ALGORITHM = 'argon2id';
 
@@ -12,18 +16,39 @@ export const PASSWORD_ALGORITHM = 'argon2id';
 const ARGON2ID = 2 as Algorithm;
 // Stryker disable next-line ObjectLiteral: these equal @node-rs/argon2's defaults today; spelt out so a new default cannot weaken hashes unnoticed
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_VERSION = 19;
 
 export async function hashPassword(password: string): Promise<StoredPassword> {
   return { hash: await hash(password, OPTIONS), algorithm: PASSWORD_ALGORITHM };
 }
 
+/** Verifies a password against a stored hash of any algorithm the store may hold; false, never a throw, for a hash it cannot read. */
 export async function verifyPassword(stored: StoredPassword, password: string): Promise<boolean> {
-  if (stored.algorithm !== PASSWORD_ALGORITHM) return false;
+  let verified = false;
   try {
-    return await verify(stored.hash, password);
+    verified = isStoredPasswordAlgorithm(stored.algorithm) && (await VERIFIERS[stored.algorithm](stored.hash, password));
   } catch {
-    return false;
+    verified = false;
   }
+  // An MD5 answers in microseconds: a wrong password costs at least one argon2
+  // verification whatever the account's hash, as an unknown account does (the decoy).
+  if (!verified && stored.algorithm !== PASSWORD_ALGORITHM) await verifyAgainstDecoy(password);
+  return verified;
+}
+
+/** True for every stored password but an argon2id hash with today's parameters: the login that verifies it should replace it. */
+export function needsRehash(stored: StoredPassword): boolean {
+  if (stored.algorithm !== PASSWORD_ALGORITHM) return true;
+  const read = readArgon2(stored.hash);
+  if (!read.ok) return true;
+  const { variant, version, memoryKiB, time, parallelism } = read.value;
+  return !(
+    variant === PASSWORD_ALGORITHM &&
+    version === ARGON2_VERSION &&
+    memoryKiB === OPTIONS.memoryCost &&
+    time === OPTIONS.timeCost &&
+    parallelism === OPTIONS.parallelism
+  );
 }
 
 let decoy: Promise<StoredPassword> | undefined;

@@ -51,6 +51,11 @@ export interface UsersRepository {
   isTombstoned(poolId: string, externalId: string): Promise<boolean>;
   /** Sets the password only while the user has none: a password set meanwhile (a reset) wins. */
   setPasswordIfUnset(poolId: string, id: string, password: StoredPassword): Promise<void>;
+  /**
+   * Replaces the password only while it is still `current` (a re-hash on login): a
+   * password changed meanwhile (a reset, a concurrent login's re-hash) wins. True if replaced.
+   */
+  replacePasswordIfUnchanged(poolId: string, id: string, current: StoredPassword, next: StoredPassword): Promise<boolean>;
   recordLogin(poolId: string, id: string, ip: string | null): Promise<User | undefined>;
   countMigrated(poolId: string): Promise<{ count: number; lastCreatedAt: string | null }>;
   /** Users with `source: "imported"` (import the rest, bulk imports) and tombstones of deleted copies: the rest of migration progress. */
@@ -289,6 +294,17 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
         .where('id', '=', id)
         .where('password_hash', 'is', null)
         .execute();
+    },
+    async replacePasswordIfUnchanged(poolId, id, current, next) {
+      const result = await db
+        .updateTable('users')
+        .set({ password_hash: next.hash, password_algorithm: next.algorithm, updated_at: new Date().toISOString() })
+        .where('pool_id', '=', poolId)
+        .where('id', '=', id)
+        .where('password_hash', '=', current.hash)
+        .where('password_algorithm', '=', current.algorithm)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async recordLogin(poolId, id, ip) {
       const now = new Date().toISOString();

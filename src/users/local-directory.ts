@@ -1,6 +1,6 @@
 /** The users of a pool kept in the server's own store. */
 import { fail, ok, type Result } from '../domain/result.js';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../passwords/passwords.js';
+import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from '../passwords/passwords.js';
 import type { UsersRepository } from '../store/users.js';
 import type { User } from '../domain/user.js';
 import type { NewUserInput, RequestInfo } from '../domain/user.js';
@@ -77,6 +77,11 @@ export async function loginLocally(
   }
   // Blocked is told only to someone who knows the password, so it leaks nothing.
   if (found.user.blocked) return fail('ACCOUNT_BLOCKED', BLOCKED_MESSAGE);
+  // A hash brought from another system (or ours with old parameters) is replaced now,
+  // while the plain password is at hand: the old hash is gone from the store afterwards.
+  if (needsRehash(found.password)) {
+    await users.replacePasswordIfUnchanged(poolId, found.user.id, found.password, await hashPassword(password));
+  }
   const user = await users.recordLogin(poolId, found.user.id, request.ip);
   return user ? ok(user) : fail('WRONG_USERNAME_OR_PASSWORD', WRONG_CREDENTIALS_MESSAGE);
 }
