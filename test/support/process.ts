@@ -12,7 +12,7 @@ export interface RunningServer {
 export function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 15_000,
-  /** what node runs: dist/main.js (npm start), or e.g. `--import tsx test/support/server-child.ts` */
+  /** what node runs: dist/main.js (npm start), or e.g. test/support/server-child.mjs (dist/ with test-only server options) */
   entry: readonly string[] = ['dist/main.js'],
 ): Promise<RunningServer> {
   const child = spawn(process.execPath, [...entry], {
