@@ -8,6 +8,7 @@
  *     -> http -> oidc (providers, hosted pages) -> auth, users, applications -> store
  *                 \-> mail  \-> store -> domain
  *   (mail: nodemailer and the development outbox; it imports only store and domain)
+ *   (jobs: the background job runner and its leases; it imports only store and domain)
  *   passwords, secrets, config, domain: leaves that others build on
  *
  * Type-only imports count (tsPreCompilationDeps), so a cycle cannot hide behind
@@ -45,7 +46,8 @@ module.exports = {
     layer('auth', ['domain', 'store', 'passwords', 'secrets', 'users', 'custom-db', 'config', 'mail']),
     layer('applications', ['domain', 'store']),
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc']),
+    layer('jobs', ['domain', 'store']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'jobs']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',

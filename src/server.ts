@@ -39,6 +39,8 @@ import { backgroundWork } from './auth/background.js';
 import { emailTokens } from './auth/email-tokens.js';
 import { passwordReset, type ForgotPasswordLimits, type PasswordResetHook } from './auth/password-reset.js';
 import { emailVerification } from './auth/email-verification.js';
+import { jobsRepository } from './store/jobs.js';
+import { createJobRunner, type JobRunner } from './jobs/runner.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -55,6 +57,8 @@ export interface Server {
    * user's refresh tokens and sessions (the OpenID provider adds its own).
    */
   onPasswordReset: PasswordResetHook[];
+  /** background jobs of this instance (import the rest registers its kind here) */
+  jobs: JobRunner;
   /** resolves once background mail work (forgot-password lookups, sends) started so far is done */
   mailIdle(): Promise<void>;
   close(): Promise<void>;
@@ -71,6 +75,8 @@ export interface ServerOptions {
   mailRetryDelaysMs?: readonly number[];
   /** forgot-password budgets (tests lower them) */
   forgotPasswordLimits?: ForgotPasswordLimits;
+  /** how long a job's lease lasts unrenewed before another instance takes the job over (tests shorten it) */
+  jobLeaseMs?: number;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -155,6 +161,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
     });
     const applications = applicationsRepository(store.db);
+    const jobs = createJobRunner({
+      jobs: jobsRepository(store.db),
+      log: { error: (details, message) => app.log.error(details, message) },
+      ...(options.jobLeaseMs === undefined ? {} : { leaseMs: options.jobLeaseMs }),
+    });
     const oidc = createOidc({
       pools,
       applications,
@@ -200,6 +211,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         emailVerification: verification,
         outbox,
         emailSettings,
+        jobs,
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);
@@ -211,6 +223,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       },
       { logger: options.logger ?? false, trustProxy: config.trustProxy },
     );
+    // After every job kind is registered: jobs left running by a stopped instance are
+    // resumed (or failed, for kinds that cannot resume) once their lease has run out.
+    void jobs.resumeExpired();
 
     return {
       app,
@@ -219,11 +234,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       generatedSecretKey: secretKey.generated,
       runtimes,
       oidc,
+      jobs,
       onPasswordReset,
       mailIdle: () => background.idle(),
       async close() {
         oidc.close();
         await app.close();
+        await jobs.close();
         await background.idle();
         await mailer.close();
         await runtimes.close();

@@ -18,6 +18,7 @@ import { signingKeyRoutes } from './routes/signing-keys.js';
 import { consoleRoutes } from './routes/console.js';
 import { customDbRoutes } from './routes/custom-db.js';
 import { emailAdminRoutes, emailRoutes } from './routes/email.js';
+import { jobRoutes } from './routes/jobs.js';
 import { poolRoutes } from './routes/pools.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -73,6 +74,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     await applicationRoutes(admin, services);
     await signingKeyRoutes(admin, services);
     await emailAdminRoutes(admin, services);
+    await jobRoutes(admin, services);
   });
 
   // OpenID Connect per pool and its hosted pages: HTML and OAuth, not the JSON API.

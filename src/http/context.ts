@@ -27,6 +27,7 @@ import type { EmailVerification } from '../auth/email-verification.js';
 import type { OutboxRepository } from '../store/outbox.js';
 import type { EmailSettingsRepository } from '../store/email-settings.js';
 import type { Actor } from '../domain/actor.js';
+import type { JobRunner } from '../jobs/runner.js';
 import { OWNER } from '../domain/actor.js';
 import { ApiError } from './errors.js';
 
@@ -84,6 +85,8 @@ export interface AppServices {
   /** development mail, per pool */
   outbox: Pick<OutboxRepository, 'list'>;
   emailSettings: EmailSettingsRepository;
+  /** background jobs (imports), their progress and cancellation */
+  jobs: Pick<JobRunner, 'start' | 'get' | 'list' | 'cancel'>;
   /** true once the own store answers */
   storeReachable(): Promise<boolean>;
 }

@@ -50,6 +50,8 @@ export interface UsersTable {
   /** the user's id in the custom database, for migrated users */
   external_id: string | null;
   source: string;
+  /** the import job that last wrote this user (duplicate lines within one file are found by it) */
+  import_job_id: string | null;
 }
 
 export interface CustomDbConnectionsTable {
@@ -169,7 +171,35 @@ export interface PoolEmailSettingsTable {
   updated_at: string;
 }
 
+export interface JobsTable {
+  id: string;
+  pool_id: string;
+  /** `import` or `import-rest` */
+  kind: string;
+  /** `running`, `done`, `failed` or `cancelled` */
+  status: string;
+  total: number | null;
+  processed: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  /** JSON array of `{line?, externalId?, message}`, the first ones only */
+  errors: string;
+  /** where the work goes on from after a restart; opaque to the store */
+  cursor: string | null;
+  cancel_requested: number;
+  /** the runner (instance) that holds the job's lease */
+  lease_owner: string | null;
+  /** ISO-8601; past it, another instance may take the job over */
+  lease_expires_at: string | null;
+  started_at: string;
+  finished_at: string | null;
+  updated_at: string;
+}
+
 export interface StoreSchema {
+  jobs: JobsTable;
   email_tokens: EmailTokensTable;
   outbox: OutboxTable;
   pool_email_settings: PoolEmailSettingsTable;

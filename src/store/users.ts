@@ -193,6 +193,7 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
         password_algorithm: input.password?.algorithm ?? null,
         external_id: input.externalId ?? null,
         source: input.source,
+        import_job_id: null,
       };
       try {
         await db.insertInto('users').values(row).execute();

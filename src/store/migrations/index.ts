@@ -12,6 +12,7 @@ import * as loginAttempts from './20261129T2300-login-attempts.js';
 import * as oidc from './20261129T2330-oidc.js';
 import * as email from './20261130T0000-email.js';
 import * as oidcAccount from './20261130T0030-oidc-account.js';
+import * as jobs from './20261130T0200-jobs.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '20261128T0310-initial': initial,
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261129T2330-oidc': oidc,
   '20261130T0000-email': email,
   '20261130T0030-oidc-account': oidcAccount,
+  '20261130T0200-jobs': jobs,
 };
