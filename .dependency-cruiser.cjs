@@ -47,7 +47,9 @@ module.exports = {
     layer('applications', ['domain', 'store']),
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
     layer('jobs', ['domain', 'store']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'jobs']),
+    // Finishing a migration: the import-rest job, over the users, the scripts and the job runner.
+    layer('migration', ['domain', 'store', 'passwords', 'users', 'custom-db', 'jobs']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'jobs', 'migration']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',

@@ -41,6 +41,7 @@ import { passwordReset, type ForgotPasswordLimits, type PasswordResetHook } from
 import { emailVerification } from './auth/email-verification.js';
 import { jobsRepository } from './store/jobs.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
+import { importRest } from './migration/import-rest.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -77,6 +78,8 @@ export interface ServerOptions {
   forgotPasswordLimits?: ForgotPasswordLimits;
   /** how long a job's lease lasts unrenewed before another instance takes the job over (tests shorten it) */
   jobLeaseMs?: number;
+  /** import the rest: users asked of `exportUsers` per page, pauses before retrying a failed page (tests lower both) */
+  importRest?: { pageSize?: number; retryDelaysMs?: readonly number[] };
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -166,6 +169,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       log: { error: (details, message) => app.log.error(details, message) },
       ...(options.jobLeaseMs === undefined ? {} : { leaseMs: options.jobLeaseMs }),
     });
+    // Registers its job kind with the runner, before the runner resumes any job below.
+    const importRestJobs = importRest({ pools, users, customDb, jobs, ...options.importRest });
     const oidc = createOidc({
       pools,
       applications,
@@ -212,6 +217,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         outbox,
         emailSettings,
         jobs,
+        importRest: importRestJobs,
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);

@@ -28,6 +28,7 @@ import type { OutboxRepository } from '../store/outbox.js';
 import type { EmailSettingsRepository } from '../store/email-settings.js';
 import type { Actor } from '../domain/actor.js';
 import type { JobRunner } from '../jobs/runner.js';
+import type { ImportRest } from '../migration/import-rest.js';
 import { OWNER } from '../domain/actor.js';
 import { ApiError } from './errors.js';
 
@@ -87,6 +88,8 @@ export interface AppServices {
   emailSettings: EmailSettingsRepository;
   /** background jobs (imports), their progress and cancellation */
   jobs: Pick<JobRunner, 'start' | 'get' | 'list' | 'cancel'>;
+  /** finishing a lazy migration: the import-rest job and the migration's progress */
+  importRest: ImportRest;
   /** true once the own store answers */
   storeReachable(): Promise<boolean>;
 }

@@ -4,8 +4,11 @@
  * JSON in GATEHOUSE_TEST_SERVER_OPTIONS (e.g. a short job lease). Prints the same
  * `listening at <url>` line, so test/support/process.ts starts it like dist/main.js.
  */
-import { loadConfig } from '../../dist/config/config.js';
-import { createServer } from '../../dist/server.js';
+// Imported by URL, so the type-check (which sees this file) does not read the built dist/ too.
+/** @param {string} module */
+const built = (module) => import(new URL(`../../dist/${module}`, import.meta.url).href);
+const { loadConfig } = await built('config/config.js');
+const { createServer } = await built('server.js');
 
 const loaded = loadConfig();
 if (!loaded.ok) {

@@ -12,6 +12,8 @@ import type {
   CustomDatabaseInput,
   DebugInput,
   DebugResult,
+  Job,
+  JobStarted,
   MigrationProgress,
   OpenIdConfiguration,
   PasswordCheck,
@@ -125,6 +127,8 @@ export const api = {
   logs: (poolId: string, limit = 50) =>
     request<ResponseOf<'/api/v1/pools/{poolId}/custom-db/logs', 'get'>>('GET', `${pool(poolId)}/custom-db/logs?${query({ limit })}`),
   migration: (poolId: string) => request<MigrationProgress>('GET', `${pool(poolId)}/custom-db/migration`),
+  importRest: (poolId: string) => request<JobStarted>('POST', `${pool(poolId)}/custom-db/import-rest`),
+  cancelJob: (poolId: string, jobId: string) => request<Job>('POST', `${pool(poolId)}/jobs/${encodeURIComponent(jobId)}/cancel`),
   publicIps: () => request<PublicIps>('GET', '/api/system/public-ips'),
 
   listUsers: (poolId: string, page: number, limit: number) =>

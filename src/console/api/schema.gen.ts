@@ -1295,6 +1295,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pools/{poolId}/custom-db/import-rest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import the rest: a job that creates every user of the old database not migrated yet (exportUsers), with their password hashes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 202 */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pools/{poolId}/custom-db/logs": {
         parameters: {
             query?: never;
@@ -1378,8 +1427,50 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            activeJob: {
+                                created: number;
+                                /** @description the first 1000 errors; `failed` counts them all */
+                                errors: {
+                                    externalId?: string;
+                                    line?: number;
+                                    message: string;
+                                }[];
+                                failed: number;
+                                finishedAt: string | null;
+                                id: string;
+                                kind: "import" | "import-rest";
+                                processed: number;
+                                skipped: number;
+                                startedAt: string;
+                                status: "running" | "done" | "failed" | "cancelled";
+                                total?: number;
+                                updated: number;
+                            } | null;
+                            /** @description users with source "imported" */
+                            importedUsers: number;
+                            lastJob: {
+                                created: number;
+                                /** @description the first 1000 errors; `failed` counts them all */
+                                errors: {
+                                    externalId?: string;
+                                    line?: number;
+                                    message: string;
+                                }[];
+                                failed: number;
+                                finishedAt: string | null;
+                                id: string;
+                                kind: "import" | "import-rest";
+                                processed: number;
+                                skipped: number;
+                                startedAt: string;
+                                status: "running" | "done" | "failed" | "cancelled";
+                                total?: number;
+                                updated: number;
+                            } | null;
                             lastMigratedAt: string | null;
+                            legacyTotal: number | null;
                             migratedUsers: number;
+                            remainingUsers: number | null;
                         };
                     };
                 };
@@ -1484,6 +1575,209 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the pool's jobs, newest first */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    page: number;
+                };
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            list: {
+                                created: number;
+                                /** @description the first 1000 errors; `failed` counts them all */
+                                errors: {
+                                    externalId?: string;
+                                    line?: number;
+                                    message: string;
+                                }[];
+                                failed: number;
+                                finishedAt: string | null;
+                                id: string;
+                                kind: "import" | "import-rest";
+                                processed: number;
+                                skipped: number;
+                                startedAt: string;
+                                status: "running" | "done" | "failed" | "cancelled";
+                                total?: number;
+                                updated: number;
+                            }[];
+                            totalCount: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a job and its progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: number;
+                            /** @description the first 1000 errors; `failed` counts them all */
+                            errors: {
+                                externalId?: string;
+                                line?: number;
+                                message: string;
+                            }[];
+                            failed: number;
+                            finishedAt: string | null;
+                            id: string;
+                            kind: "import" | "import-rest";
+                            processed: number;
+                            skipped: number;
+                            startedAt: string;
+                            status: "running" | "done" | "failed" | "cancelled";
+                            total?: number;
+                            updated: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/jobs/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a running job; a finished job is answered as it is */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 200 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: number;
+                            /** @description the first 1000 errors; `failed` counts them all */
+                            errors: {
+                                externalId?: string;
+                                line?: number;
+                                message: string;
+                            }[];
+                            failed: number;
+                            finishedAt: string | null;
+                            id: string;
+                            kind: "import" | "import-rest";
+                            processed: number;
+                            skipped: number;
+                            startedAt: string;
+                            status: "running" | "done" | "failed" | "cancelled";
+                            total?: number;
+                            updated: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -48,6 +48,8 @@ type _ScriptNamesMatchTheDocument = Assert<SameSet<(typeof SCRIPT_NAMES)[number]
 export type Template = ResponseOf<'/api/v1/custom-db/templates', 'get'>['list'][number];
 export type ConnectionLogEntry = ResponseOf<'/api/v1/pools/{poolId}/custom-db/logs', 'get'>['list'][number];
 export type MigrationProgress = ResponseOf<'/api/v1/pools/{poolId}/custom-db/migration', 'get'>;
+export type Job = ResponseOf<'/api/v1/pools/{poolId}/jobs/{jobId}', 'get'>;
+export type JobStarted = ResponseOf<'/api/v1/pools/{poolId}/custom-db/import-rest', 'post', 202>;
 export type DebugInput = RequestOf<'/api/v1/pools/{poolId}/custom-db/debug', 'post'>;
 
 // The debug route declares no response schema (its result is whatever the script returned,

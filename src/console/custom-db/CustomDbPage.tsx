@@ -24,22 +24,38 @@ export function CustomDbPage({ poolId }: { poolId: string }) {
   const config = useAsync(() => api.getCustomDb(poolId), [poolId]);
   const templates = useAsync(() => api.templates().then((answer) => answer.list), []);
   const [refreshKey, setRefreshKey] = useState(0);
+  // Bumped when the connection is saved from outside the form ("Finish migration"), so the form starts over from it.
+  const [generation, setGeneration] = useState(0);
+  // The saved connection as the form last saved it: it decides whether the rest can be imported.
+  const [saved, setSaved] = useState<CustomDatabase | undefined>(undefined);
 
   if (config.state.status === 'error' && config.state.data === undefined) {
     return <ErrorMessage onRetry={config.reload}>{config.state.error}</ErrorMessage>;
   }
   if (config.state.data === undefined) return <Loading label="Loading the custom database…" />;
+  const current = saved ?? config.state.data;
+  const canImport =
+    current.enabled && current.mode === 'LAZY_MIGRATION' && (current.scripts.exportUsers ?? '').trim() !== '';
   return (
     <>
       <CustomDbForm
-        key={poolId}
+        key={`${poolId}-${String(generation)}`}
         poolId={poolId}
-        initial={config.state.data}
+        initial={current}
         templates={templates.state}
         onRan={() => setRefreshKey((key) => key + 1)}
+        onSaved={setSaved}
       />
       <div className="grid-2 wide-gap">
-        <MigrationProgress poolId={poolId} refreshKey={refreshKey} />
+        <MigrationProgress
+          poolId={poolId}
+          refreshKey={refreshKey}
+          canImport={canImport}
+          onFinished={(answer) => {
+            setSaved(answer);
+            setGeneration((value) => value + 1);
+          }}
+        />
         <PublicIps />
       </div>
       <ConnectionLog poolId={poolId} refreshKey={refreshKey} />
@@ -52,9 +68,10 @@ interface CustomDbFormProps {
   initial: CustomDatabase;
   templates: Parameters<typeof TemplatePicker>[0]['templates'];
   onRan: () => void;
+  onSaved: (saved: CustomDatabase) => void;
 }
 
-function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) {
+function CustomDbForm({ poolId, initial, templates, onRan, onSaved }: CustomDbFormProps) {
   const id = useId();
   const [saved, setSaved] = useState<Draft>(() => draftFrom(initial));
   // The server's warnings about the saved connection (e.g. it shares the server's own store).
@@ -105,6 +122,7 @@ function CustomDbForm({ poolId, initial, templates, onRan }: CustomDbFormProps) 
     try {
       const answer = await api.saveCustomDb(poolId, built.input);
       const next = draftFrom(answer);
+      onSaved(answer);
       setWarnings(answer.warnings ?? []);
       setSaved(next);
       setDraft(next);

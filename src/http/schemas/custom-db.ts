@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { SCRIPT_NAMES } from '../../custom-db/contract/script-contract.js';
 import { MODES } from '../../custom-db/modes.js';
 import { Nullable } from './common.js';
+import { JobResponse } from './jobs.js';
 
 /** Generous for a script, small enough that eight of them fit the body limit. */
 const SCRIPT_MAX_LENGTH = 100_000;
@@ -110,6 +111,13 @@ export const LogsResponse = Type.Object({
 export const MigrationResponse = Type.Object({
   migratedUsers: Type.Integer(),
   lastMigratedAt: Nullable(Type.String()),
+  importedUsers: Type.Integer({ description: 'users with source "imported"' }),
+  legacyTotal: Nullable(Type.Integer({ description: "the old database's users as exportUsers last counted them" })),
+  remainingUsers: Nullable(
+    Type.Integer({ description: 'legacyTotal less migrated, imported and deleted users (at least 0); 0: the migration can be finished' }),
+  ),
+  activeJob: Nullable(JobResponse),
+  lastJob: Nullable(JobResponse),
 });
 
 export const TemplatesResponse = Type.Object({
