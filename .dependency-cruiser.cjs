@@ -54,7 +54,9 @@ module.exports = {
     layer('oidc', ['domain', 'store', 'secrets', 'auth', 'users', 'applications']),
     layer('jobs', ['domain', 'store']),
     layer('import', ['domain', 'store', 'passwords', 'jobs', 'config']),
-    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit', 'metrics', 'jobs', 'import']),
+    // Finishing a migration: the import-rest job, over the users, the scripts and the job runner.
+    layer('migration', ['domain', 'store', 'passwords', 'users', 'custom-db', 'jobs']),
+    layer('http', ['domain', 'store', 'auth', 'users', 'custom-db', 'config', 'applications', 'oidc', 'audit', 'metrics', 'jobs', 'import', 'migration']),
     layer('sample-db', ['domain']),
     {
       name: 'console-imports-only-pure-modules',

@@ -2,9 +2,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** The eight scripts of the custom-database contract, one template file each. */
+/** The nine scripts of the custom-database contract (exportUsers optional), one template file each. */
 const TEMPLATE_SCRIPTS = [
   'login', 'getUser', 'searchUser', 'createUser', 'updateUser', 'deleteUser', 'listUsers', 'validatePassword',
+  'exportUsers',
 ];
 
 export default tseslint.config(

@@ -50,6 +50,7 @@ import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { userImport } from './import/user-import.js';
 import { userImportWriter } from './store/user-import.js';
 import { hashPassword } from './passwords/passwords.js';
+import { importRest } from './migration/import-rest.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -88,6 +89,8 @@ export interface ServerOptions {
   forgotPasswordLimits?: ForgotPasswordLimits;
   /** how long a job's lease lasts unrenewed before another instance takes the job over (tests shorten it) */
   jobLeaseMs?: number;
+  /** import the rest: users asked of `exportUsers` per page, pauses before retrying a failed page (tests lower both) */
+  importRest?: { pageSize?: number; retryDelaysMs?: readonly number[] };
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
@@ -188,6 +191,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       log: { error: (details, message) => app.log.error(details, message) },
       ...(options.jobLeaseMs === undefined ? {} : { leaseMs: options.jobLeaseMs }),
     });
+    // Registers its job kind with the runner, before the runner resumes any job below.
+    const importRestJobs = importRest({ pools, users, customDb, jobs, ...options.importRest });
     const oidc = createOidc({
       pools,
       applications,
@@ -239,6 +244,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         metricsToken: config.metricsToken === undefined ? admin.check : tokenCheck(config.metricsToken),
         jobs,
         userImport: userImport({ jobs, writer: userImportWriter(store.db), hashPassword }),
+        importRest: importRestJobs,
         storeReachable: async () => {
           try {
             await sql`select 1`.execute(store.db);

@@ -1,5 +1,6 @@
 import type { Dialect, Mode, ScriptKey, ScriptName } from './api/types.js';
 import { SCRIPT_DISPLAY_NAMES } from '../custom-db/contract/script-contract.js';
+export { OPTIONAL_SCRIPTS } from '../custom-db/contract/script-contract.js';
 import { SCRIPTS_BY_MODE } from '../custom-db/modes.js';
 import { AUTH0_ARGUMENTS, AUTH0_COMPANION_SCRIPTS, AUTH0_FUNCTION_NAMES, type Auth0ScriptName } from '../custom-db/auth0/auth0-scripts.js';
 
@@ -23,6 +24,7 @@ export const SCRIPT_SIGNATURES: Record<ScriptName, string> = {
   deleteUser: 'async function deleteUser(id, context)',
   listUsers: 'async function listUsers(page, limit, context)',
   validatePassword: 'async function validatePassword(id, password, context)',
+  exportUsers: 'async function exportUsers(cursor, limit, context)',
 };
 
 export const SCRIPT_PURPOSES: Record<ScriptName, string> = {
@@ -34,6 +36,8 @@ export const SCRIPT_PURPOSES: Record<ScriptName, string> = {
   deleteUser: 'Runs when an administrator deletes a user; returns true.',
   listUsers: 'One page of users for the users page; returns { totalCount, list }.',
   validatePassword: "Checks a user's password; returns true or false.",
+  exportUsers:
+    'Optional: one page of users with their password hashes for “Import the rest”, after `cursor` (null first); returns { list, nextCursor, totalCount? }, nextCursor null at the end.',
 };
 
 export const MODE_SCRIPTS = SCRIPTS_BY_MODE;

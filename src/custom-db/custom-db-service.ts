@@ -14,6 +14,7 @@ import type { CallOutcome, ScriptName } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { maskConfig } from './config-secrets.js';
 import { auditFieldsOf } from './config-audit.js';
+import { maskExportedHashes } from './redaction.js';
 import { databaseRules } from './contract/egress.js';
 import { scriptEnv } from './runtime-spec.js';
 import type { ConfigChanges, ConnectionConfigs, SavedConfig, SaveMeta } from './connection-configs.js';
@@ -155,7 +156,11 @@ export function customDbService({
         const message = `${script} is not a script of the ${config.dialect} dialect; its scripts are ${DIALECT_SCRIPT_KEYS[config.dialect].join(', ')}`;
         return ok({ ok: false, error: { kind: 'not_implemented', name: 'NotImplementedError', message }, logs: [], durationMs: 0 });
       }
-      const outcome = config.dialect === 'auth0' ? await scripts.callAuth0(script as Auth0Entry, args) : await scripts.call(script as ScriptName, args);
+      // The debug answer is a response like any other: exported password hashes stay masked in it.
+      const outcome =
+        config.dialect === 'auth0'
+          ? await scripts.callAuth0(script as Auth0Entry, args)
+          : maskExportedHashes(script as ScriptName, await scripts.call(script as ScriptName, args));
       // Refused by the concurrency cap: an HTTP 503 with Retry-After, not a script's failure.
       return !outcome.ok && outcome.error.kind === 'unavailable'
         ? fail('CUSTOM_DB_UNAVAILABLE', outcome.error.message, outcome.error.retryAfterSeconds ?? 1)

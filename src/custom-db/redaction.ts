@@ -77,3 +77,48 @@ export function redactOutcome(outcome: CallOutcome, secrets: readonly string[]):
   if (outcome.ok) return { ok: true, result: redactValue(outcome.result, secrets), logs, durationMs: outcome.durationMs };
   return { ok: false, error: redactFailure(outcome.error, secrets), logs, durationMs: outcome.durationMs };
 }
+
+/** The secret parts of a `passwordHash` an exported profile carries (the hash, and a salt). */
+const HASH_SECRET_PARTS = ['hash', 'salt'] as const;
+
+function exportedHashes(result: unknown): Record<string, unknown>[] {
+  const list = result !== null && typeof result === 'object' ? (result as { list?: unknown }).list : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item: unknown) => {
+    const hash = item !== null && typeof item === 'object' ? (item as { passwordHash?: unknown }).passwordHash : undefined;
+    return hash !== null && typeof hash === 'object' ? [hash as Record<string, unknown>] : [];
+  });
+}
+
+/**
+ * `exportUsers` is the one script that answers password hashes, which the import needs as
+ * they are. Its console lines (in the debug answer and the connection log) must not repeat
+ * them, so every hash and salt of the result is scrubbed from the logs; the result keeps them.
+ */
+export function redactExportedHashesFromLogs(script: ScriptName, outcome: CallOutcome): CallOutcome {
+  if (script !== 'exportUsers' || !outcome.ok) return outcome;
+  const secrets = exportedHashes(outcome.result).flatMap((hash) =>
+    HASH_SECRET_PARTS.flatMap((part) => (typeof hash[part] === 'string' && hash[part] !== '' ? [hash[part]] : [])),
+  );
+  if (secrets.length === 0) return outcome;
+  return { ...outcome, logs: outcome.logs.map((log) => ({ level: log.level, message: redact(log.message, secrets) })) };
+}
+
+/**
+ * The debug answer of an `exportUsers` run: each `passwordHash` shows its algorithm and
+ * parameters (so an administrator sees the script answers one) with the hash and salt masked.
+ */
+export function maskExportedHashes(script: ScriptName, outcome: CallOutcome): CallOutcome {
+  if (script !== 'exportUsers' || !outcome.ok) return outcome;
+  const result = outcome.result as { list?: unknown };
+  if (!Array.isArray(result.list)) return outcome;
+  const list = result.list.map((item: unknown) => {
+    const profile = item as Record<string, unknown>;
+    const hash = profile['passwordHash'];
+    if (hash === null || typeof hash !== 'object') return item;
+    const masked: Record<string, unknown> = { ...(hash as Record<string, unknown>) };
+    for (const part of HASH_SECRET_PARTS) if (part in masked) masked[part] = MASK;
+    return { ...profile, passwordHash: masked };
+  });
+  return { ...outcome, result: { ...result, list } };
+}

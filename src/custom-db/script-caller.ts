@@ -28,7 +28,7 @@ import {
 } from './contract/script-contract.js';
 import type { CustomDbConfig } from './connection-config.js';
 import { secretsOf } from './config-secrets.js';
-import { passwordsIn, redactOutcome } from './redaction.js';
+import { passwordsIn, redactExportedHashesFromLogs, redactOutcome } from './redaction.js';
 import { runtimeSpec, type ServerServices } from './runtime-spec.js';
 import type { ConnectionLog } from './connection-log.js';
 import { runAuth0Operation } from './auth0/auth0-operations.js';
@@ -145,6 +145,7 @@ export const SCRIPT_ARITY: Record<ScriptName, number> = {
   deleteUser: 1,
   listUsers: 2,
   validatePassword: 2,
+  exportUsers: 2,
 };
 
 export interface ScriptContext {
@@ -255,7 +256,7 @@ export function createScriptCaller(
       // Refused without running: nothing to log (the health endpoint tells), so the log keeps
       // the failures that opened the circuit instead of filling up with refusals.
       if (!guarded.ok) return refusedOutcome(guarded.refusal);
-      const outcome = redactOutcome(guarded.value, [
+      const outcome = redactOutcome(redactExportedHashesFromLogs(script, guarded.value), [
         ...configSecrets,
         ...passwords,
       ]);

@@ -33,6 +33,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { UserImport } from '../import/user-import.js';
+import type { ImportRest } from '../migration/import-rest.js';
 import { OWNER } from '../domain/actor.js';
 import { ApiError } from './errors.js';
 
@@ -108,6 +109,8 @@ export interface AppServices {
   jobs: Pick<JobRunner, 'start' | 'get' | 'list' | 'cancel'>;
   /** bulk import of users (a job) */
   userImport: UserImport;
+  /** finishing a lazy migration: the import-rest job and the migration's progress */
+  importRest: ImportRest;
   /** true once the own store answers */
   storeReachable(): Promise<boolean>;
   /** Prometheus text, HTTP request counting and the console's per-minute pool stats */

@@ -1,8 +1,9 @@
 /**
  * A sample legacy user web service: the API the web-service template calls, documented in
  * docs/sample-schema.md. In memory, seeded with the sample users, node:http only. It plays
- * the part of somebody's old user service, so it hashes and checks passwords itself and never
- * answers a hash.
+ * the part of somebody's old user service, so it hashes and checks passwords itself and
+ * answers a hash on one endpoint only: the export (`GET /users/export`), which a migration
+ * that imports the rest pages through.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -205,6 +206,30 @@ async function passwordMatches(user: StoredUser, password: unknown): Promise<boo
   return bcrypt.compare(password, user.passwordHash);
 }
 
+/** Most users one export page may hold. */
+const MAX_EXPORT_PAGE = 1000;
+
+/**
+ * One page of the export: the users whose id comes after `after` (keyset paging by the
+ * numeric id, so users added or deleted between pages shift nothing), each with its hash.
+ */
+function exportAnswer(users: StoredUser[], params: URLSearchParams): { list: unknown[]; nextCursor: string | null; totalCount: number } {
+  const afterText = params.get('after');
+  const after = afterText === null ? 0 : Number(afterText);
+  if (!Number.isSafeInteger(after) || after < 0) throw new HttpError(400, 'invalid_cursor', 'after must be a user id');
+  const limit = Math.min(MAX_EXPORT_PAGE, Math.max(1, Math.floor(Number(params.get('limit') ?? MAX_PAGE_SIZE)) || MAX_PAGE_SIZE));
+  const page = users
+    .filter((user) => Number(user.profile.id) > after)
+    .sort((a, b) => Number(a.profile.id) - Number(b.profile.id))
+    .slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    list: page.map((user) => ({ ...user.profile, passwordHash: user.passwordHash })),
+    nextCursor: page.length === limit && last !== undefined ? last.profile.id : null,
+    totalCount: users.length,
+  };
+}
+
 function listAnswer(users: StoredUser[], params: URLSearchParams): { totalCount: number; list: Profile[] } {
   const { page, limit } = pageOf(params);
   const start = (page - 1) * limit;
@@ -244,6 +269,10 @@ async function route(directory: UserDirectory, request: IncomingMessage, respons
   }
   if (parts.length === 1 && method === 'POST') {
     send(response, 201, (await directory.create(await readJson(request))).profile);
+    return;
+  }
+  if (parts.length === 2 && id === 'export' && method === 'GET') {
+    send(response, 200, exportAnswer(directory.all(), url.searchParams));
     return;
   }
   if (parts.length === 2 && id === 'search' && method === 'GET') {

@@ -58,6 +58,8 @@ export interface UsersRepository {
   replacePasswordIfUnchanged(poolId: string, id: string, current: StoredPassword, next: StoredPassword): Promise<boolean>;
   recordLogin(poolId: string, id: string, ip: string | null): Promise<User | undefined>;
   countMigrated(poolId: string): Promise<{ count: number; lastCreatedAt: string | null }>;
+  /** Users with `source: "imported"` (import the rest, bulk imports) and tombstones of deleted copies: the rest of migration progress. */
+  countImportedAndDeleted(poolId: string): Promise<{ imported: number; deleted: number }>;
 }
 
 export function columnsFrom(profile: ProfileInput): Partial<UsersTable> {
@@ -328,6 +330,22 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
         .where('source', '=', 'migrated')
         .executeTakeFirstOrThrow();
       return { count: Number(row.n), lastCreatedAt: row.last ?? null };
+    },
+    async countImportedAndDeleted(poolId) {
+      const [imported, deleted] = await Promise.all([
+        db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .where('pool_id', '=', poolId)
+          .where('source', '=', 'imported')
+          .executeTakeFirstOrThrow(),
+        db
+          .selectFrom('user_tombstones')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .where('pool_id', '=', poolId)
+          .executeTakeFirstOrThrow(),
+      ]);
+      return { imported: Number(imported.n), deleted: Number(deleted.n) };
     },
   };
 }

@@ -106,10 +106,15 @@ export function lazyMigrationDirectory(
     },
     async login(query, password, request) {
       const found = await users.findCredentials(poolId, query);
-      // A user migrated without a password (a recovery that has not been finished) still
-      // signs in with the old database's password, which then becomes the local one.
-      const migratedWithoutPassword = found !== undefined && found.password === null && found.user.source === 'migrated';
-      if (found && !migratedWithoutPassword) return loginLocally(poolId, users, found, password, request);
+      // A user migrated without a password (a recovery that has not been finished), or
+      // imported from the old database without one (its hash was missing or of a kind the
+      // export left out), still signs in with the old database's password, which then
+      // becomes the local one.
+      const copiedWithoutPassword =
+        found !== undefined &&
+        found.password === null &&
+        (found.user.source === 'migrated' || (found.user.source === 'imported' && found.user.externalId !== null));
+      if (found && !copiedWithoutPassword) return loginLocally(poolId, users, found, password, request);
 
       const outcome = await scripts.call('login', [query, password], { request });
       if (!outcome.ok) return failureFor('login', outcome.error);

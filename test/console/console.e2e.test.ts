@@ -3,7 +3,8 @@
  * server whose own store is the local PostgreSQL, with a seeded legacy PostgreSQL database
  * behind a lazy-migration connection: sign in, create a pool, configure the connection
  * from the PostgreSQL template, write a script, debug a login, read the connection log,
- * let alice log in through the API, find her as migrated, watch the progress count.
+ * let alice log in through the API, find her as migrated, watch the progress count, import
+ * the rest and finish the migration.
  * Screenshots go to test-artifacts/console/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -118,7 +119,7 @@ describe.skipIf(skipReason !== '')(`admin console in Chromium${skipReason}`, () 
     await page.getByRole('button', { name: 'Add variable' }).click();
     await page.getByLabel('Variable 1 name').fill('GREETING');
     await page.getByLabel('Variable 1 value').fill('hello');
-    expect(await page.getByRole('tab').allTextContents()).toEqual(['Login', 'Get user']);
+    expect(await page.getByRole('tab').allTextContents()).toEqual(['Login', 'Get user', 'Export users']);
 
     // The template fills the editors after a confirmation.
     page.once('dialog', (dialog) => {
@@ -227,6 +228,18 @@ describe.skipIf(skipReason !== '')(`admin console in Chromium${skipReason}`, () 
     await progress.getByTestId('migrated-users').filter({ hasText: /^1$/ }).waitFor();
     expect(await progress.textContent()).not.toContain('No user has migrated yet');
     await shot('07-migration-progress');
+
+    // Import the rest: the other 99 sample users come in; then nothing is left and the
+    // migration can be finished, which switches the connection off.
+    await progress.getByRole('button', { name: 'Import the rest' }).click();
+    await progress.getByTestId('remaining-users').filter({ hasText: /^0$/ }).waitFor({ timeout: 45_000 });
+    expect(await progress.getByTestId('imported-users').textContent()).toBe('99');
+    await progress.getByTestId('last-import').filter({ hasText: 'The last import finished' }).waitFor();
+    await shot('07b-import-the-rest');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await progress.getByRole('button', { name: 'Finish migration' }).click();
+    await expect.poll(() => page.getByRole('switch', { name: 'Enable custom database' }).isChecked()).toBe(false);
+    expect((await server.admin('GET', `/api/v1/pools/${poolId}/custom-db`)).json().enabled).toBe(false);
     const editor = page.locator('.script-tabs');
     await editor.scrollIntoViewIfNeeded();
     await editor.screenshot({ path: path.join(ARTIFACTS, '08-editor.png') });
@@ -242,7 +255,7 @@ describe.skipIf(skipReason !== '')(`admin console in Chromium${skipReason}`, () 
     await shot('09-pools');
 
     expect(pageErrors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('registers an application for the pool and shows its secret once, with the issuer', async () => {
     await page.getByRole('link', { name: 'Acme' }).click();

@@ -18,7 +18,7 @@ function serve(config = customDb(), sandbox: Record<string, unknown> = { level: 
     if (path === '/api/v1/pools/p1/custom-db' && method === 'PUT') return { status: 200, body: { ...config, ...(body as object) } };
     if (path === '/api/v1/custom-db/templates') return { status: 200, body: TEMPLATES };
     if (path.startsWith('/api/v1/pools/p1/custom-db/logs')) return { status: 200, body: { list: [] } };
-    if (path === '/api/v1/pools/p1/custom-db/migration') return { status: 200, body: { migratedUsers: 0, lastMigratedAt: null } };
+    if (path === '/api/v1/pools/p1/custom-db/migration') return { status: 200, body: { migratedUsers: 0, lastMigratedAt: null, importedUsers: 0, legacyTotal: null, remainingUsers: null, activeJob: null, lastJob: null } };
     if (path === '/api/system/public-ips') return { status: 200, body: { ips: [] } };
     if (path.startsWith('/api/v1/pools/p1/custom-db/versions')) return { status: 200, body: { totalCount: 0, list: [] } };
     if (path === '/api/v1/pools/p1/custom-db/health') return { status: 200, body: { circuit: 'closed', inFlight: 0, consecutiveFailures: 0, openedAt: null } };
@@ -90,7 +90,7 @@ describe('custom database page', () => {
     serve();
     render(<CustomDbPage poolId="p1" />);
     await screen.findByRole('tab', { name: 'Login' });
-    expect(screen.getAllByRole('tab').map((tab) => tab.textContent)).toEqual(['Login', 'Get user']);
+    expect(screen.getAllByRole('tab').map((tab) => tab.textContent)).toEqual(['Login', 'Get user', 'Export users']);
     fireEvent.click(screen.getByRole('radio', { name: 'Custom user store' }));
     expect(screen.getAllByRole('tab').map((tab) => tab.textContent)).toEqual([
       'Login',

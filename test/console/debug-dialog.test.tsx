@@ -7,7 +7,7 @@ import type { DebugResult, ScriptKey, ScriptName } from '../../src/console/api/t
 
 afterEach(cleanup);
 
-const ALL: ScriptName[] = ['login', 'getUser', 'searchUser', 'createUser', 'updateUser', 'deleteUser', 'listUsers', 'validatePassword'];
+const ALL: ScriptName[] = ['login', 'getUser', 'searchUser', 'createUser', 'updateUser', 'deleteUser', 'listUsers', 'validatePassword', 'exportUsers'];
 const labels = () => Array.from(document.querySelectorAll('.debug-form .grid-2 label')).map((label) => label.textContent);
 
 function open(runDebug = vi.fn<(poolId: string, script: ScriptKey, args: unknown[]) => Promise<DebugResult>>(), unsaved = false) {
@@ -31,6 +31,7 @@ describe('debug dialog', () => {
       deleteUser: ['User ID'],
       listUsers: ['Page', 'Limit'],
       validatePassword: ['User ID', 'Password'],
+      exportUsers: ['Cursor (empty: first page)', 'Limit'],
     };
     for (const name of ALL) {
       fireEvent.change(script, { target: { value: name } });

@@ -60,6 +60,7 @@ export function customDb(overrides: Partial<CustomDatabase> = {}): CustomDatabas
       deleteUser: null,
       listUsers: null,
       validatePassword: null,
+      exportUsers: null,
     },
     timeoutMs: 5000,
     allowedHosts: [],

@@ -26,7 +26,7 @@ describe('custom database connection config', () => {
     expect(response.json()).toMatchObject({ enabled: false, mode: 'LAZY_MIGRATION', connection: null, env: {}, timeoutMs: 5000 });
     expect(response.json().scripts).toEqual({
       login: null, getUser: null, searchUser: null, createUser: null,
-      updateUser: null, deleteUser: null, listUsers: null, validatePassword: null,
+      updateUser: null, deleteUser: null, listUsers: null, validatePassword: null, exportUsers: null,
     });
   });
 
@@ -150,12 +150,12 @@ describe('custom database connection config', () => {
     expect((await t.admin('GET', `/api/v1/pools/${other}/users`)).statusCode).toBe(200);
   });
 
-  it('serves the four templates with all eight scripts each', async () => {
+  it('serves the four templates with all nine scripts each', async () => {
     const response = await t.admin('GET', '/api/v1/custom-db/templates');
     expect(response.statusCode).toBe(200);
     const list = response.json().list as { id: string; scripts: Record<string, string> }[];
     expect(list.map((template) => template.id)).toEqual(['postgres', 'mysql', 'mongodb', 'webservice']);
-    for (const template of list) expect(Object.keys(template.scripts).sort()).toHaveLength(8);
+    for (const template of list) expect(Object.keys(template.scripts).sort()).toHaveLength(9);
   });
 
   it('answers POOL_NOT_FOUND for the custom-db endpoints of an unknown pool', async () => {
@@ -165,6 +165,7 @@ describe('custom database connection config', () => {
       ['POST', '/debug', { script: 'login', args: [] }],
       ['GET', '/logs', undefined],
       ['GET', '/migration', undefined],
+      ['POST', '/import-rest', undefined],
     ] as const) {
       const response = await t.admin(method, `/api/v1/pools/nope/custom-db${suffix}`, body);
       expect(response.statusCode, `${method} ${suffix}`).toBe(404);

@@ -1,22 +1,9 @@
 import { describe } from 'vitest';
-import { seedPostgres } from '../../src/sample-db/index.js';
-import { createPostgresDatabase, postgresReachable, type TestDatabase } from '../support/databases.js';
-import { customUserStoreSuite, lazyMigrationSuite, type LegacyDatabase } from './e2e-suite.js';
+import { postgresReachable } from '../support/databases.js';
+import { customUserStoreSuite, lazyMigrationSuite } from './e2e-suite.js';
+import { legacyPostgres } from '../support/legacy-databases.js';
 
 const up = await postgresReachable();
-
-function legacyPostgres(): LegacyDatabase {
-  let database: TestDatabase | undefined;
-  return {
-    templateId: 'postgres',
-    async setup() {
-      database = await createPostgresDatabase('gh_legacy');
-      await seedPostgres(database.url);
-      return database.url;
-    },
-    teardown: async () => database?.drop(),
-  };
-}
 
 describe.skipIf(!up)(`lazy migration from PostgreSQL${up ? '' : ' (PostgreSQL not reachable: skipped)'}`, () =>
   lazyMigrationSuite(legacyPostgres()),

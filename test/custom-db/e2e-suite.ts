@@ -7,16 +7,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { MASK } from '../../src/custom-db/config-secrets.js';
 import { SAMPLE_USERS, samplePassword } from '../../src/sample-db/index.js';
-import { templateById, type TemplateId } from '../../src/custom-db/templates/index.js';
+import { templateById } from '../../src/custom-db/templates/index.js';
+import type { LegacyDatabase } from '../support/legacy-databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { DEFAULT_THROTTLE } from '../../src/config/config.js';
 
-export interface LegacyDatabase {
-  templateId: TemplateId;
-  /** creates and seeds a fresh sample database and answers its URI */
-  setup(): Promise<string>;
-  teardown(): Promise<void>;
-}
+export type { LegacyDatabase };
 
 const byUsername = (username: string) => {
   const user = SAMPLE_USERS.find((candidate) => candidate.username === username);

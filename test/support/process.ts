@@ -9,8 +9,13 @@ export interface RunningServer {
   exited: Promise<number | null>;
 }
 
-export function startServerProcess(env: Record<string, string>, timeoutMs = 15_000): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['dist/main.js'], {
+export function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+  /** what node runs: dist/main.js (npm start), or e.g. test/support/server-child.mjs (dist/ with test-only server options) */
+  entry: readonly string[] = ['dist/main.js'],
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...entry], {
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

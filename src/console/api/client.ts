@@ -14,6 +14,8 @@ import type {
   CustomDatabaseInput,
   DebugInput,
   DebugResult,
+  Job,
+  JobStarted,
   MigrationProgress,
   PoolStats,
   StatsWindow,
@@ -160,6 +162,8 @@ export const api = {
     request<ResponseOf<'/api/v1/pools/{poolId}/custom-db/logs', 'get'>>('GET', `${pool(poolId)}/custom-db/logs?${query({ limit })}`),
   migration: (poolId: string) => request<MigrationProgress>('GET', `${pool(poolId)}/custom-db/migration`),
   stats: (poolId: string, window: StatsWindow) => request<PoolStats>('GET', `${pool(poolId)}/stats?window=${window}`),
+  importRest: (poolId: string) => request<JobStarted>('POST', `${pool(poolId)}/custom-db/import-rest`),
+  cancelJob: (poolId: string, jobId: string) => request<Job>('POST', `${pool(poolId)}/jobs/${encodeURIComponent(jobId)}/cancel`),
   publicIps: () => request<PublicIps>('GET', '/api/system/public-ips'),
 
   listUsers: (poolId: string, page: number, limit: number) =>

@@ -1336,6 +1336,7 @@ export interface paths {
                                 createUser: string | null;
                                 delete?: string | null;
                                 deleteUser: string | null;
+                                exportUsers: string | null;
                                 get_user?: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;
@@ -1401,6 +1402,7 @@ export interface paths {
                             createUser?: string | null;
                             delete?: string | null;
                             deleteUser?: string | null;
+                            exportUsers?: string | null;
                             get_user?: string | null;
                             getUser?: string | null;
                             listUsers?: string | null;
@@ -1449,6 +1451,7 @@ export interface paths {
                                 createUser: string | null;
                                 delete?: string | null;
                                 deleteUser: string | null;
+                                exportUsers: string | null;
                                 get_user?: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;
@@ -1504,7 +1507,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         args: unknown[];
-                        script: "login" | "getUser" | "searchUser" | "createUser" | "updateUser" | "deleteUser" | "listUsers" | "validatePassword" | "get_user" | "create" | "verify" | "change_password" | "delete" | "change_email";
+                        script: "login" | "getUser" | "searchUser" | "createUser" | "updateUser" | "deleteUser" | "listUsers" | "validatePassword" | "exportUsers" | "get_user" | "create" | "verify" | "change_password" | "delete" | "change_email";
                     };
                 };
             };
@@ -1642,6 +1645,7 @@ export interface paths {
                                 createUser: string | null;
                                 delete?: string | null;
                                 deleteUser: string | null;
+                                exportUsers: string | null;
                                 get_user?: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;
@@ -1653,6 +1657,55 @@ export interface paths {
                             };
                             timeoutMs: number;
                             warnings?: string[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/custom-db/import-rest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import the rest: a job that creates every user of the old database not migrated yet (exportUsers), with their password hashes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 202 */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
                         };
                     };
                 };
@@ -1756,8 +1809,50 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            activeJob: {
+                                created: number;
+                                /** @description the first 1000 errors; `failed` counts them all */
+                                errors: {
+                                    externalId?: string;
+                                    line?: number;
+                                    message: string;
+                                }[];
+                                failed: number;
+                                finishedAt: string | null;
+                                id: string;
+                                kind: "import" | "import-rest";
+                                processed: number;
+                                skipped: number;
+                                startedAt: string;
+                                status: "running" | "done" | "failed" | "cancelled";
+                                total?: number;
+                                updated: number;
+                            } | null;
+                            /** @description users with source "imported" */
+                            importedUsers: number;
+                            lastJob: {
+                                created: number;
+                                /** @description the first 1000 errors; `failed` counts them all */
+                                errors: {
+                                    externalId?: string;
+                                    line?: number;
+                                    message: string;
+                                }[];
+                                failed: number;
+                                finishedAt: string | null;
+                                id: string;
+                                kind: "import" | "import-rest";
+                                processed: number;
+                                skipped: number;
+                                startedAt: string;
+                                status: "running" | "done" | "failed" | "cancelled";
+                                total?: number;
+                                updated: number;
+                            } | null;
                             lastMigratedAt: string | null;
+                            legacyTotal: number | null;
                             migratedUsers: number;
+                            remainingUsers: number | null;
                         };
                     };
                 };
@@ -1894,6 +1989,7 @@ export interface paths {
                                 createUser: string | null;
                                 delete?: string | null;
                                 deleteUser: string | null;
+                                exportUsers: string | null;
                                 get_user?: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;
@@ -1988,6 +2084,7 @@ export interface paths {
                                 createUser: string | null;
                                 delete?: string | null;
                                 deleteUser: string | null;
+                                exportUsers: string | null;
                                 get_user?: string | null;
                                 getUser: string | null;
                                 listUsers: string | null;

@@ -60,6 +60,8 @@ export type LoginOutcome = keyof MinuteStats['logins'];
 export type StatsWindow = NonNullable<NonNullable<paths['/api/v1/pools/{poolId}/stats']['get']['parameters']['query']>['window']>;
 export type ConnectionVersion = ResponseOf<'/api/v1/pools/{poolId}/custom-db/versions', 'get'>['list'][number];
 export type ConnectionHealth = ResponseOf<'/api/v1/pools/{poolId}/custom-db/health', 'get'>;
+export type Job = ResponseOf<'/api/v1/pools/{poolId}/jobs/{jobId}', 'get'>;
+export type JobStarted = ResponseOf<'/api/v1/pools/{poolId}/custom-db/import-rest', 'post', 202>;
 export type DebugInput = RequestOf<'/api/v1/pools/{poolId}/custom-db/debug', 'post'>;
 
 // The debug route declares no response schema (its result is whatever the script returned,

@@ -4,7 +4,7 @@ import type { CustomDatabase, ScriptKey, Template } from '../api/types.js';
 import { ErrorMessage, Loading } from '../components/Status.js';
 import { useAsync } from '../components/useAsync.js';
 import { useLeaveGuard } from '../router.js';
-import { MODE_SCRIPTS, SCRIPT_LABELS, scriptsFor } from '../scripts.js';
+import { MODE_SCRIPTS, OPTIONAL_SCRIPTS, SCRIPT_LABELS, scriptsFor } from '../scripts.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { ConnectionLog } from './ConnectionLog.js';
 import { DebugDialog } from './DebugDialog.js';
@@ -30,24 +30,40 @@ export function CustomDbPage({ poolId }: { poolId: string }) {
   const config = useAsync(() => api.getCustomDbTagged(poolId), [poolId]);
   const templates = useAsync(() => api.templates().then((answer) => answer.list), []);
   const [refreshKey, setRefreshKey] = useState(0);
+  // Bumped when the connection is saved from outside the form ("Finish migration"), so the form starts over from it.
+  const [generation, setGeneration] = useState(0);
+  // The saved connection as the form last saved it: it decides whether the rest can be imported.
+  const [saved, setSaved] = useState<Tagged<CustomDatabase> | undefined>(undefined);
 
   if (config.state.status === 'error' && config.state.data === undefined) {
     return <ErrorMessage onRetry={config.reload}>{config.state.error}</ErrorMessage>;
   }
   if (config.state.data === undefined) return <Loading label="Loading the custom database…" />;
+  const current = saved ?? config.state.data;
+  const canImport =
+    current.body.enabled && current.body.mode === 'LAZY_MIGRATION' && (current.body.scripts.exportUsers ?? '').trim() !== '';
   return (
     <>
       <CustomDbForm
-        key={poolId}
+        key={`${poolId}-${String(generation)}`}
         poolId={poolId}
-        initial={config.state.data.body}
-        initialEtag={config.state.data.etag}
+        initial={current.body}
+        initialEtag={current.etag}
         templates={templates.state}
         onRan={() => setRefreshKey((key) => key + 1)}
+        onSaved={setSaved}
       />
       <ConnectionHealth poolId={poolId} refreshKey={refreshKey} />
       <div className="grid-2 wide-gap">
-        <MigrationProgress poolId={poolId} refreshKey={refreshKey} />
+        <MigrationProgress
+          poolId={poolId}
+          refreshKey={refreshKey}
+          canImport={canImport}
+          onFinished={(answer) => {
+            setSaved(answer);
+            setGeneration((value) => value + 1);
+          }}
+        />
         <PublicIps />
       </div>
       <ConnectionLog poolId={poolId} refreshKey={refreshKey} />
@@ -62,9 +78,11 @@ interface CustomDbFormProps {
   initialEtag: string | null;
   templates: Parameters<typeof TemplatePicker>[0]['templates'];
   onRan: () => void;
+  /** what the server now holds, after a save, import, restore or loading theirs */
+  onSaved: (saved: Tagged<CustomDatabase>) => void;
 }
 
-function CustomDbForm({ poolId, initial, initialEtag, templates, onRan }: CustomDbFormProps) {
+function CustomDbForm({ poolId, initial, initialEtag, templates, onRan, onSaved }: CustomDbFormProps) {
   const id = useId();
   const [saved, setSaved] = useState<Draft>(() => draftFrom(initial));
   // The server's warnings about the saved connection (e.g. it shares the server's own store).
@@ -108,7 +126,9 @@ function CustomDbForm({ poolId, initial, initialEtag, templates, onRan }: Custom
   };
 
   /** The page now shows what the server saved (a save's answer, a restore, or someone else's save). */
-  const adopt = ({ body, etag: tag }: Tagged<CustomDatabase>) => {
+  const adopt = (answer: Tagged<CustomDatabase>) => {
+    const { body, etag: tag } = answer;
+    onSaved(answer);
     const next = draftFrom(body);
     setWarnings(body.warnings ?? []);
     setSaved(next);
@@ -155,7 +175,10 @@ function CustomDbForm({ poolId, initial, initialEtag, templates, onRan }: Custom
     }
   };
 
-  const missing = draft.enabled ? scripts.filter((name) => draft.scripts[name].trim() === '') : [];
+  // An optional script (exportUsers) left empty only keeps its feature off: nothing to warn about.
+  const missing = draft.enabled
+    ? scripts.filter((name) => !(OPTIONAL_SCRIPTS as readonly string[]).includes(name) && draft.scripts[name].trim() === '')
+    : [];
 
   return (
     <>

@@ -20,6 +20,8 @@ export interface DebugFields {
   newEmail: string;
   verified: string;
   user: string;
+  /** exportUsers: empty for the first page, else the `nextCursor` a previous page answered */
+  cursor: string;
 }
 
 export const EMPTY_DEBUG_FIELDS: DebugFields = {
@@ -37,6 +39,7 @@ export const EMPTY_DEBUG_FIELDS: DebugFields = {
   newEmail: '',
   verified: 'false',
   user: '{\n  "email": "new.user@example.com",\n  "password": "new-user-password-1"\n}',
+  cursor: '',
 };
 
 export type DebugField = keyof DebugFields;
@@ -51,6 +54,7 @@ export const DEBUG_FIELDS: Record<ScriptName, readonly DebugField[]> = {
   deleteUser: ['id'],
   listUsers: ['page', 'limit'],
   validatePassword: ['id', 'password'],
+  exportUsers: ['cursor', 'limit'],
 };
 
 export const DEBUG_FIELD_LABELS: Record<DebugField, string> = {
@@ -68,6 +72,7 @@ export const DEBUG_FIELD_LABELS: Record<DebugField, string> = {
   newEmail: 'New email',
   verified: 'Verified (true or false)',
   user: 'User (JSON)',
+  cursor: 'Cursor (empty: first page)',
 };
 
 /** Auth0's scripts take Auth0's arguments (SCRIPTS.md, "Auth0 dialect"): `email` may be a username. */
@@ -178,6 +183,11 @@ export function buildDebugArgs(script: ScriptName, fields: DebugFields): Built {
     case 'validatePassword': {
       const missing = need(fields.id.trim(), 'User ID') ?? need(fields.password, 'Password');
       return missing ? { ok: false, message: missing } : { ok: true, args: [fields.id.trim(), fields.password] };
+    }
+    case 'exportUsers': {
+      const limit = positiveInteger(fields.limit, 'Limit');
+      const cursor = fields.cursor.trim();
+      return typeof limit === 'string' ? { ok: false, message: limit } : { ok: true, args: [cursor === '' ? null : cursor, limit] };
     }
   }
 }

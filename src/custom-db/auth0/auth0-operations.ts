@@ -165,5 +165,8 @@ export async function runAuth0Operation(calls: Auth0Calls, operation: ScriptName
       if (outcome.ok) return done(outcome.result !== null);
       return outcome.error.kind === 'runtime' && outcome.error.name === 'WrongUsernameOrPasswordError' ? done(false) : failed(outcome.error);
     }
+    case 'exportUsers':
+      // Auth0 has no export script, so an Auth0 connection cannot import the rest (yet).
+      return failed(notImplemented('Auth0 has no export script: an Auth0 connection cannot import the rest; bulk-import an Auth0 user export instead (POST …/users/import)'));
   }
 }

@@ -122,21 +122,77 @@ function profileProblem(value: unknown): string | null {
   return sizeProblem(value, PROFILE_MAX_SIZE) ?? fieldProblem(value);
 }
 
-function listProblem(value: unknown): string | null {
-  if (!isRecord(value)) return `it returned ${describe(value)} instead of { totalCount, list }`;
-  const { totalCount, list } = value;
-  if (typeof totalCount !== 'number' || !Number.isSafeInteger(totalCount) || totalCount < 0) {
-    return `its \`totalCount\` is ${describe(totalCount)}; it must be a non-negative integer`;
-  }
+const isCount = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/** The profiles of a page, each checked with `itemProblem`, and the page's size. */
+function pageItemsProblem(value: Record<string, unknown>, itemProblem: (item: unknown) => string | null): string | null {
+  const { list } = value;
   if (!Array.isArray(list)) return `its \`list\` is ${describe(list)}; it must be an array of profiles`;
   if (list.length > LIST_MAX_ITEMS) return `its \`list\` has ${list.length} profiles; at most ${LIST_MAX_ITEMS} are allowed`;
   const tooLarge = sizeProblem(value, RESULT_MAX_SIZE);
   if (tooLarge !== null) return tooLarge;
   for (const [index, item] of list.entries()) {
-    const problem = profileProblem(item);
+    const problem = itemProblem(item);
     if (problem !== null) return `\`list[${index}]\`: ${problem.replace(/^it returned/, 'is')}`;
   }
   return null;
+}
+
+function listProblem(value: unknown): string | null {
+  if (!isRecord(value)) return `it returned ${describe(value)} instead of { totalCount, list }`;
+  if (!isCount(value['totalCount'])) {
+    return `its \`totalCount\` is ${describe(value['totalCount'])}; it must be a non-negative integer`;
+  }
+  return pageItemsProblem(value, profileProblem);
+}
+
+/** Longest text of any part of a `passwordHash` (hash, salt): far beyond any real hash or salt. */
+export const PASSWORD_HASH_PART_MAX_LENGTH = 1024;
+/** Longest cursor text: an id or two, encoded, with room to spare. */
+export const CURSOR_MAX_LENGTH = 1024;
+
+/**
+ * The shape of an exported profile's `passwordHash` (API.md's object): `algorithm` and `hash`
+ * as text, every other part text or a number. Whether the algorithm is known and the hash
+ * well-formed is decided per user when it is imported, so one odd record fails alone instead
+ * of the whole page. Messages never quote the hash.
+ */
+function passwordHashProblem(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value)) {
+    return `\`passwordHash\` is ${describe(value)}; it must be an object such as { "algorithm": "bcrypt", "hash": "$2b$…" }`;
+  }
+  for (const [key, part] of Object.entries(value)) {
+    const text = typeof part === 'string' && part.length <= PASSWORD_HASH_PART_MAX_LENGTH;
+    if (!(text || (typeof part === 'number' && Number.isFinite(part)))) {
+      return `\`passwordHash.${key.slice(0, 64)}\` is ${describe(part)}; it must be text of at most ${PASSWORD_HASH_PART_MAX_LENGTH} characters or a number`;
+    }
+  }
+  for (const key of ['algorithm', 'hash'] as const) {
+    if (typeof value[key] !== 'string' || value[key] === '') return `\`passwordHash.${key}\` must be non-empty text`;
+  }
+  return null;
+}
+
+function exportedProfileProblem(value: unknown): string | null {
+  return profileProblem(value) ?? (isRecord(value) ? passwordHashProblem(value['passwordHash']) : null);
+}
+
+/** `exportUsers`: `{ list, nextCursor, totalCount? }`, `nextCursor` null once there is no more. */
+function exportProblem(value: unknown): string | null {
+  if (!isRecord(value)) return `it returned ${describe(value)} instead of { list, nextCursor }`;
+  const { nextCursor, totalCount } = value;
+  const cursorValid =
+    nextCursor === null ||
+    (typeof nextCursor === 'string' && nextCursor !== '' && nextCursor.length <= CURSOR_MAX_LENGTH) ||
+    (typeof nextCursor === 'number' && Number.isSafeInteger(nextCursor));
+  if (!cursorValid) {
+    return `its \`nextCursor\` is ${describe(nextCursor)}; it must be null (no more users) or a non-empty string of at most ${CURSOR_MAX_LENGTH} characters or an integer`;
+  }
+  if (!(totalCount === undefined || totalCount === null || isCount(totalCount))) {
+    return `its \`totalCount\` is ${describe(totalCount)}; it must be a non-negative integer when given`;
+  }
+  return pageItemsProblem(value, exportedProfileProblem);
 }
 
 function problemOf(script: ScriptName, value: unknown): string | null {
@@ -154,6 +210,8 @@ function problemOf(script: ScriptName, value: unknown): string | null {
       return value === true ? null : `it returned ${describe(value)} instead of true`;
     case 'validatePassword':
       return typeof value === 'boolean' ? null : `it returned ${describe(value)} instead of true or false`;
+    case 'exportUsers':
+      return exportProblem(value);
   }
 }
 

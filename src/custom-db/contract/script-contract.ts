@@ -15,6 +15,8 @@ export const SCRIPT_NAMES = [
   'deleteUser',
   'listUsers',
   'validatePassword',
+  // The ninth, optional: pages through the old database for "import the rest" (lazy migration).
+  'exportUsers',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -28,7 +30,14 @@ export const SCRIPT_DISPLAY_NAMES: Record<ScriptName, string> = {
   deleteUser: 'Delete user',
   listUsers: 'List users',
   validatePassword: 'Validate password',
+  exportUsers: 'Export users',
 };
+
+/**
+ * Scripts a connection may leave at their default without anything failing in normal use:
+ * only the feature that needs one (import the rest) asks for it.
+ */
+export const OPTIONAL_SCRIPTS: readonly ScriptName[] = ['exportUsers'];
 
 export function isScriptName(value: unknown): value is ScriptName {
   return typeof value === 'string' && (SCRIPT_NAMES as readonly string[]).includes(value);

@@ -1,5 +1,5 @@
 /**
- * The script templates served to administrators: all eight scripts for each kind of
+ * The script templates served to administrators: all nine scripts (exportUsers optional) for each kind of
  * database, written against the sample schema (docs/sample-schema.md), so a template saved
  * unchanged works against the sample database.
  *

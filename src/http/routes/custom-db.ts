@@ -1,4 +1,5 @@
 import { PageQuery, PoolParams } from '../schemas/common.js';
+import { JobStarted } from '../schemas/jobs.js';
 import {
   CustomDbInput,
   Auth0ConnectionInput,
@@ -297,7 +298,22 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     },
     async (request) => {
       const pool = await requirePool(services, request.params.poolId);
-      return customDb.migration(pool.id);
+      return services.importRest.overview(pool.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/pools/:poolId/custom-db/import-rest',
+    {
+      config: docs(
+        'Import the rest: a job that creates every user of the old database not migrated yet (exportUsers), with their password hashes',
+      ),
+      schema: { params: PoolParams, response: { 202: JobStarted } },
+    },
+    async (request, reply) => {
+      const pool = await requirePool(services, request.params.poolId);
+      const job = unwrap(await services.importRest.start(pool));
+      return reply.code(202).send({ jobId: job.id });
     },
   );
 }

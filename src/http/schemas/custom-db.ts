@@ -4,6 +4,7 @@ import { MODES } from '../../custom-db/modes.js';
 import { AUTH0_ONLY_SCRIPT_NAMES, DIALECTS } from '../../custom-db/auth0/auth0-scripts.js';
 import { GUARD_LIMITS } from '../../custom-db/connection-config.js';
 import { Nullable, PageOf, PoolParams } from './common.js';
+import { JobResponse } from './jobs.js';
 
 /** Generous for a script, small enough that eight of them fit the body limit. */
 const SCRIPT_MAX_LENGTH = 100_000;
@@ -145,6 +146,13 @@ export const LogsResponse = Type.Object({
 export const MigrationResponse = Type.Object({
   migratedUsers: Type.Integer(),
   lastMigratedAt: Nullable(Type.String()),
+  importedUsers: Type.Integer({ description: 'users with source "imported"' }),
+  legacyTotal: Nullable(Type.Integer({ description: "the old database's users as exportUsers last counted them" })),
+  remainingUsers: Nullable(
+    Type.Integer({ description: 'legacyTotal less migrated, imported and deleted users (at least 0); 0: the migration can be finished' }),
+  ),
+  activeJob: Nullable(JobResponse),
+  lastJob: Nullable(JobResponse),
 });
 
 export const TemplatesResponse = Type.Object({

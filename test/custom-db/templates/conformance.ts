@@ -7,6 +7,7 @@
  * Cases run in order within a file (list before anything creates users, so counts are exact).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import bcrypt from 'bcryptjs';
 import { SAMPLE_USERS, samplePassword, type SampleUser } from '../../../src/sample-db/index.js';
 import { templateById, type TemplateId } from '../../../src/custom-db/templates/index.js';
 import { ScriptRuntimePool } from '../../../src/script-runtime/index.js';
@@ -116,7 +117,7 @@ export function describeTemplateConformance(target: ConformanceTarget): void {
     return profile;
   }
 
-  describe(`${target.label}: ${template.name} template, all eight scripts through the script runtime`, () => {
+  describe(`${target.label}: ${template.name} template, all nine scripts through the script runtime`, () => {
     let aliceId: string;
 
     beforeAll(async () => {
@@ -212,6 +213,63 @@ export function describeTemplateConformance(target: ConformanceTarget): void {
         const past = await ok('listUsers', [99, 10, {}]);
         expectPage(past);
         expect(past).toEqual({ totalCount: SAMPLE_TOTAL, list: [] });
+      });
+    });
+
+    describe('exportUsers', () => {
+      interface ExportPage {
+        list: (Profile & { passwordHash?: { algorithm: string; hash: string } })[];
+        nextCursor: string | null;
+        totalCount?: number;
+      }
+
+      async function exportPage(cursor: string | null, limit: number): Promise<ExportPage> {
+        const outcome = await call('exportUsers', [cursor, limit, {}]);
+        if (!outcome.ok) throw new Error(`exportUsers failed: ${JSON.stringify(outcome.error)}`);
+        return outcome.result as ExportPage;
+      }
+
+      it('pages by keyset through every user, each with its bcrypt hash as passwordHash, and counts them on the first page', async () => {
+        const seen: ExportPage['list'] = [];
+        let cursor: string | null = null;
+        let first: ExportPage | undefined;
+        do {
+          const page = await exportPage(cursor, 30);
+          first ??= page;
+          seen.push(...page.list);
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        expect(first?.totalCount).toBe(SAMPLE_TOTAL);
+        expect(seen).toHaveLength(SAMPLE_TOTAL);
+        expect(new Set(seen.map((user) => user.id)).size).toBe(SAMPLE_TOTAL);
+        expect(seen[0]).toMatchObject({ id: aliceId, username: 'alice', email: 'alice@example.com', givenName: alice.givenName });
+        for (const user of seen) {
+          const sample = SAMPLE_USERS.find((candidate) => candidate.username === user['username']);
+          expect(user.passwordHash).toEqual({ algorithm: 'bcrypt', hash: sample?.passwordHash });
+          expect(user).not.toHaveProperty('password');
+        }
+        expect(await bcrypt.compare(samplePassword('alice'), seen[0]?.passwordHash?.hash ?? '')).toBe(true);
+        expect(seen.find((user) => user['username'] === mallory.username)).toMatchObject({ blocked: true });
+      });
+
+      it('loses and repeats no one when a user is added between two pages', async () => {
+        const firstPage = await exportPage(null, 10);
+        const added = await create({ email: `export-${run}@example.net`, password: 'export-password-1' });
+        const ids = firstPage.list.map((user) => user.id);
+        for (let cursor = firstPage.nextCursor; cursor !== null; ) {
+          const page = await exportPage(cursor, 40);
+          ids.push(...page.list.map((user) => user.id));
+          cursor = page.nextCursor;
+        }
+        expect(ids).toHaveLength(SAMPLE_TOTAL + 1);
+        expect(new Set(ids).size).toBe(SAMPLE_TOTAL + 1);
+        expect(ids.at(-1)).toBe(added.id);
+        expect(await ok('deleteUser', [added.id, {}])).toBe(true);
+      });
+
+      it('refuses a cursor that is no id with a plain (untyped) error', async () => {
+        const outcome = await call('exportUsers', ['1 OR 1=1', 10, {}]);
+        expect(outcome).toMatchObject({ ok: false, error: { kind: 'runtime', name: 'Error' } });
       });
     });
 

@@ -1,4 +1,4 @@
-// One client (with its connection pool) for all eight scripts of this connection, made by
+// One client (with its connection pool) for all the scripts of this connection, made by
 // whichever script loads first. It connects with env.DB_CONNECTION_URI, or else the DB_HOST,
 // DB_PORT, DB_USERNAME, DB_PASSWORD and DB_DATABASE fields. It connects on first use.
 if (!global.mongoClient) {

@@ -1,4 +1,4 @@
-// One pool for all eight scripts of this connection, made by whichever script loads first.
+// One pool for all the scripts of this connection, made by whichever script loads first.
 // It connects with env.DB_CONNECTION_URI, or else the DB_HOST, DB_PORT, DB_USERNAME,
 // DB_PASSWORD and DB_DATABASE fields.
 if (!global.pgPool) {
