@@ -128,6 +128,8 @@ export class ScriptRuntimePool {
   /** Unbound from their key, finishing the calls in flight before they are killed. */
   readonly #retiring = new Set<RuntimeProcess>();
   #spare: RuntimeProcess | null = null;
+  /** Runtimes bound to a key so far: every one is a cold start (a spare taken or a new process). */
+  #coldStarts = 0;
   #closed = false;
   readonly #sweeper: NodeJS.Timeout;
   readonly #memoryWatch: NodeJS.Timeout;
@@ -180,10 +182,10 @@ export class ScriptRuntimePool {
     return this.#bindings.get(key)?.runtime.pid;
   }
 
-  stats(): { runtimes: number; spare: boolean; retiring: number } {
+  stats(): { runtimes: number; spare: boolean; retiring: number; coldStarts: number } {
     let runtimes = 0;
     for (const binding of this.#bindings.values()) if (binding.runtime.accepting) runtimes++;
-    return { runtimes, spare: this.#spare?.accepting ?? false, retiring: this.#retiring.size };
+    return { runtimes, spare: this.#spare?.accepting ?? false, retiring: this.#retiring.size, coldStarts: this.#coldStarts };
   }
 
   /** Resolves once the warm spare (if enabled) has started; useful at server start and in benchmarks. */
@@ -251,6 +253,7 @@ export class ScriptRuntimePool {
       void this.#retire(existing.runtime);
     }
     this.#evictForRoom();
+    this.#coldStarts++;
     const spare = this.#takeSpare(limits.memoryMb);
     const runtime = spare ?? this.#newRuntime(limits.memoryMb);
     runtime.bind({
