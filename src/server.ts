@@ -16,6 +16,7 @@ import { poolsRepository } from './store/pools.js';
 import { settingsRepository } from './store/settings.js';
 import { usersRepository } from './store/users.js';
 import { customDbRepository } from './store/custom-db.js';
+import { withRevisionCache } from './store/revision-cache.js';
 import { ScriptRuntimePool, type ScriptRuntimePoolOptions } from './script-runtime/index.js';
 import { connectionLog } from './custom-db/connection-log.js';
 import { customDbService } from './custom-db/custom-db-service.js';
@@ -94,7 +95,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const admin = await setUpAdminToken(config.adminToken, settings);
     const pools = poolsRepository(store.db);
     const users = usersRepository(store.db);
-    const repository = customDbRepository(store.db);
+    const repository = withRevisionCache(customDbRepository(store.db), store.changes);
     const log = connectionLog(repository, (error) => app.log.warn({ err: error }, 'connection log entry lost'));
     let serverServices: ServerServices | undefined;
     const customDb = customDbService({

@@ -5,16 +5,19 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { StoreSchema } from './schema.js';
+import { inProcessChangeFeed, postgresChangeFeed, type ChangeFeed } from './change-feed.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<StoreSchema>;
   dialect: Dialect;
+  /** tells this instance when a write (here or on another instance) changed what it caches */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -35,10 +38,24 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     await store.close();
     throw error;
   }
-  return store;
+  if (location.databaseUrl === undefined) return { ...store, changes: inProcessChangeFeed() };
+  const db = store.db;
+  const changes = await postgresChangeFeed(location.databaseUrl, {
+    notify: async (channel, payload) => {
+      await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+    },
+  });
+  return {
+    ...store,
+    changes,
+    async close() {
+      await changes.close();
+      await store.close();
+    },
+  };
 }
 
-function openSqlite(dataDir: string): Store {
+function openSqlite(dataDir: string): Omit<Store, 'changes'> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const database = new SqliteDatabase(path.join(dataDir, 'gatehouse.sqlite'));
   // WAL lets readers go on while a write commits; busy_timeout waits out a concurrent
@@ -76,7 +93,7 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDat
   };
 }
 
-function openPostgres(databaseUrl: string): Store {
+function openPostgres(databaseUrl: string): Omit<Store, 'changes'> {
   // A bounded connect timeout: while the store is down, requests fail fast with 503
   // instead of queueing forever.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
