@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 
 /** What is announced: each topic is one kind of cached row, keyed by a pool id. */
-export type ChangeTopic = 'custom_db';
+export type ChangeTopic = 'custom_db' | 'pools';
 
 /** A changed key, or null for "anything may have changed" (notices were missed). */
 export type ChangeListener = (key: string | null) => void;
@@ -59,7 +59,7 @@ export function inProcessChangeFeed(): ChangeFeed {
 }
 
 const CHANNEL = 'gatehouse_changes';
-const TOPICS: readonly ChangeTopic[] = ['custom_db'];
+const TOPICS: readonly ChangeTopic[] = ['custom_db', 'pools'];
 /** How long a writer waits for its own notice to come back before answering anyway. */
 const ECHO_WAIT_MS = 2000;
 const RECONNECT_DELAYS_MS = [100, 500, 1000, 5000] as const;

@@ -1,8 +1,9 @@
 /**
- * Connection revisions answered from memory (src/store/revision-cache.ts) over the store's
- * change feed (src/store/change-feed.ts): no store read while nothing changed, a save seen
- * at once (on PostgreSQL, by another instance on the same store), reads through while the
- * PostgreSQL listener is down, and an age bound for changes the feed cannot see.
+ * Connection revisions and pools answered from memory (src/store/revision-cache.ts,
+ * pool-cache.ts, feed-cache.ts) over the store's change feed (src/store/change-feed.ts):
+ * no store read while nothing changed, a save seen at once (on PostgreSQL, by another
+ * instance on the same store), reads through while the PostgreSQL listener is down, and an
+ * age bound for changes the feed cannot see.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import pg from 'pg';
 import { openStore, type Store } from '../../src/store/database.js';
 import { customDbRepository, type CustomDbRepository } from '../../src/store/custom-db.js';
 import { poolsRepository } from '../../src/store/pools.js';
+import { withPoolCache } from '../../src/store/pool-cache.js';
 import { withRevisionCache } from '../../src/store/revision-cache.js';
 import { POSTGRES_ADMIN_URL, createPostgresDatabase, type TestDatabase } from '../support/databases.js';
 import { describeEachDialect } from '../support/dialects.js';
@@ -43,6 +45,15 @@ const row = (poolId: string, timeoutMs: number) => ({
   allowed_hosts: '[]',
   updated_at: new Date().toISOString(),
 });
+
+/**
+ * Resolves when `store`'s feed has heard of `key`: another instance gets a notice when the
+ * store sends it, a moment after the writer's own copy came back; a request reaching it
+ * over the network after the writer answered finds it there.
+ */
+function noticed(store: Store, topic: 'custom_db' | 'pools', key: string): Promise<void> {
+  return new Promise((resolve) => store.changes.subscribe(topic, (changed) => changed === key && resolve()));
+}
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let waited = 0; !condition(); waited += 20) {
@@ -98,7 +109,9 @@ describeEachDialect('connection revisions from memory', (dialect) => {
     await writer.save(row(poolId, 1000));
     expect(await reader.revision(poolId)).toBe(1);
     expect(await reader.revision(poolId)).toBe(1);
+    const heard = noticed(there, 'custom_db', poolId);
     await writer.save(row(poolId, 2000));
+    await heard;
     expect(await reader.revision(poolId)).toBe(2);
     expect(await writer.revision(poolId)).toBe(2);
   });
@@ -141,12 +154,40 @@ describeEachDialect('connection revisions from memory', (dialect) => {
     expect(reads()).toBe(before + 1);
 
     await until(() => there.changes.live && here.changes.live, 'the listeners to be back');
+    const heard = noticed(there, 'custom_db', poolId);
     await writer.save(row(poolId, 3000));
+    await heard;
     expect(await reader.revision(poolId)).toBe(3);
     // The first read may overlap the notice's arrival on this instance, and is then not kept.
     expect(await reader.revision(poolId)).toBe(3);
     const settled = reads();
     expect(await reader.revision(poolId)).toBe(3);
     expect(reads()).toBe(settled);
+  });
+
+  it('keeps a pool until it is updated or deleted, on this instance and (PostgreSQL) on another one', async () => {
+    const real = poolsRepository(there.db);
+    let reads = 0;
+    const reader = withPoolCache({ ...real, get: (id) => (reads++, real.get(id)) }, there.changes);
+    const writer = withPoolCache(poolsRepository(here.db), here.changes);
+    expect((await reader.get(poolId))?.name).toBe('revisions');
+    const pool = await reader.get(poolId);
+    expect(reads).toBe(1);
+    // A caller changing its copy changes nobody else's.
+    if (pool) pool.metadata['touched'] = true;
+    expect((await reader.get(poolId))?.metadata).toEqual({});
+
+    const renamed = noticed(there, 'pools', poolId);
+    await writer.update(poolId, { name: 'renamed' });
+    await renamed;
+    expect((await reader.get(poolId))?.name).toBe('renamed');
+    const deleted = noticed(there, 'pools', poolId);
+    await writer.delete(poolId);
+    await deleted;
+    expect(await reader.get(poolId)).toBeUndefined();
+    // Misses are not kept: a pool created later under that id would be found.
+    const readsBefore = reads;
+    await reader.get(poolId);
+    expect(reads).toBe(readsBefore + 1);
   });
 });
