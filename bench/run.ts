@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --only=zipf,argon2]`: every benchmark in turn against the local
+ * `npm run bench [-- --quick] [-- --no-profile] [-- --only=zipf,argon2]`: every benchmark in turn against the local
  * PostgreSQL, one `name: value` line per figure, the goals with met/missed, and
  * bench/RESULTS.md. Throwaway databases and processes are removed however the run ends.
  */
@@ -25,7 +25,8 @@ const NOTES_START = '<!-- notes:start (kept across runs) -->';
 const NOTES_END = '<!-- notes:end -->';
 
 const quick = process.argv.includes('--quick');
-const wantProfile = process.argv.includes('--profile');
+/** A CPU profile of the server under the custom-store login load, in RESULTS.md: on unless `--no-profile`. */
+const wantProfile = !process.argv.includes('--no-profile');
 /** `--only=zipf,argon2`: the sections whose titles contain one of these; RESULTS.md is then left alone. */
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 

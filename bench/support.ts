@@ -143,6 +143,14 @@ export function cpuSnapshot(): Map<number, ProcessCpu> {
   return snapshot;
 }
 
+/** True for processes below this one: a sandboxed runtime is a grandchild (its wrapper forks it). */
+function descendsFromThis(process_: ProcessCpu, snapshot: Map<number, ProcessCpu>): boolean {
+  for (let current: ProcessCpu | undefined = process_, hops = 0; current !== undefined && hops < 5; current = snapshot.get(current.ppid), hops++) {
+    if (current.ppid === process.pid) return true;
+  }
+  return false;
+}
+
 /**
  * CPU time spent between two snapshots, by role: this process (where the servers run),
  * its child processes (script runtimes), PostgreSQL, and everything else.
@@ -153,8 +161,7 @@ export function cpuByRole(before: Map<number, ProcessCpu>, after: Map<number, Pr
     if (excluded.has(pid)) continue;
     const spent = now.cpuMs - (before.get(pid)?.cpuMs ?? 0);
     if (spent <= 0) continue;
-    const role =
-      pid === process.pid ? 'server' : now.ppid === process.pid ? 'runtimes' : now.comm === 'postgres' ? 'postgres' : 'other';
+    const role = pid === process.pid ? 'server' : descendsFromThis(now, after) ? 'runtimes' : now.comm === 'postgres' ? 'postgres' : 'other';
     roles[role] = (roles[role] ?? 0) + spent;
   }
   return roles;
