@@ -30,8 +30,18 @@ export interface BaselineServer {
   close(): Promise<void>;
 }
 
-export async function startBaseline(databaseUrl: string): Promise<BaselineServer> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: PG_POOL_MAX });
+export interface BaselineUser {
+  id: string;
+  email: string;
+  username: string;
+  name: string;
+}
+
+/** Finds the user and checks the password: the only part the baselines differ in. */
+export type BaselineCheck = (email: string, password: string) => Promise<BaselineUser | null>;
+
+/** The route both baselines share: a validated body, `check`, and the same ES256 access token. */
+export async function startBaselineServer(check: BaselineCheck, release: () => Promise<void>): Promise<BaselineServer> {
   const { privateKey, publicKey } = await generateKeyPair(ALG);
   const kid = randomUUID();
   const app = Fastify({ logger: false });
@@ -50,26 +60,20 @@ export async function startBaseline(databaseUrl: string): Promise<BaselineServer
     },
     async (request, reply) => {
       const { poolId } = request.params;
-      const { rows } = await pool.query<UserRow>(LOGIN_SQL, [request.body.email]);
-      const user = rows[0];
-      if (!user || !timingSafeEqual(saltedSha256(user.salt, request.body.password), user.password_hash)) {
+      const user = await check(request.body.email, request.body.password);
+      if (!user) {
         return reply.status(401).send({ error: { code: 'WRONG_USERNAME_OR_PASSWORD', message: 'Wrong username or password' } });
       }
       const accessToken = await new SignJWT({ pool: poolId })
         .setProtectedHeader({ alg: ALG, kid, typ: 'JWT' })
-        .setSubject(String(user.id))
+        .setSubject(user.id)
         .setIssuer(ISSUER)
         .setAudience(poolId)
         .setIssuedAt()
         .setJti(randomUUID())
         .setExpirationTime(`${TTL_SECONDS}s`)
         .sign(privateKey);
-      return {
-        user: { id: String(user.id), email: user.email, username: user.username, name: user.name },
-        accessToken,
-        tokenType: 'Bearer',
-        expiresIn: TTL_SECONDS,
-      };
+      return { user, accessToken, tokenType: 'Bearer', expiresIn: TTL_SECONDS };
     },
   );
 
@@ -79,7 +83,20 @@ export async function startBaseline(databaseUrl: string): Promise<BaselineServer
     publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG },
     async close() {
       await app.close();
-      await pool.end();
+      await release();
     },
   };
+}
+
+export async function startBaseline(databaseUrl: string): Promise<BaselineServer> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: PG_POOL_MAX });
+  return startBaselineServer(
+    async (email, password) => {
+      const { rows } = await pool.query<UserRow>(LOGIN_SQL, [email]);
+      const user = rows[0];
+      if (!user || !timingSafeEqual(saltedSha256(user.salt, password), user.password_hash)) return null;
+      return { id: String(user.id), email: user.email, username: user.username, name: user.name };
+    },
+    () => pool.end(),
+  );
 }

@@ -5,12 +5,14 @@
  * after another across all connections.
  */
 import autocannon from 'autocannon';
-import { loginBody, type LoadPlan, type LoadResult } from './login-workload.js';
+import { loginBody, seededRandom, zipfSampler, type LoadPlan, type LoadResult } from './login-workload.js';
 
 async function main(): Promise<void> {
   const plan = JSON.parse(process.argv[2] ?? '') as LoadPlan;
   const bodies = Array.from({ length: plan.users }, (_, i) => loginBody(i));
   let next = 0;
+  const zipf = plan.zipf;
+  const drawPath = zipf ? zipfSampler(zipf.paths.length, zipf.exponent, seededRandom(zipf.seed)) : null;
   const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: plan.url,
@@ -24,7 +26,8 @@ async function main(): Promise<void> {
         headers: { 'content-type': 'application/json' },
         setupRequest(request) {
           const body = bodies[next++ % bodies.length] ?? '';
-          return { ...request, body };
+          const path = drawPath && zipf ? (zipf.paths[drawPath()] ?? plan.path) : plan.path;
+          return { ...request, path, body };
         },
       },
     ],
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     durationSeconds: result.duration,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
+    latencyMeanMs: result.latency.average,
     loadGeneratorCpuMs: (cpu.user + cpu.system) / 1000,
   };
   process.stdout.write(`${JSON.stringify(answer)}\n`);

@@ -42,6 +42,11 @@ export function runLoad(plan: LoadPlan): Promise<LoadResult> {
   });
 }
 
+/** The running load generators' pids: their memory is not the server's. */
+export function loadGeneratorPids(): Set<number> {
+  return new Set([...running].flatMap((child) => (child.pid === undefined ? [] : [child.pid])));
+}
+
 export function killLoadGenerators(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();

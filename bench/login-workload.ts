@@ -78,6 +78,11 @@ export interface LoadPlan {
   connections: number;
   durationSeconds: number;
   users: number;
+  /**
+   * When given, each request goes to one of these paths (instead of `path`), drawn with
+   * Zipf popularity: the k-th path (k from 1) with probability ∝ 1/k^exponent.
+   */
+  zipf?: { paths: string[]; exponent: number; seed: number };
 }
 
 export interface LoadResult {
@@ -90,6 +95,41 @@ export interface LoadResult {
   durationSeconds: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** answers of all statuses, for the Zipf runs (the throughput counts 2xx only) */
+  latencyMeanMs: number;
   /** CPU the load generator itself used during the run */
   loadGeneratorCpuMs: number;
+}
+
+/** A small seeded PRNG (mulberry32), so two runs draw the same sequence of pools. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Draws indexes 0…n-1 with Zipf popularity (index k-1 with probability ∝ 1/k^exponent), by binary search in the cumulative weights. */
+export function zipfSampler(n: number, exponent: number, random: () => number): () => number {
+  const cumulative = new Float64Array(n);
+  let total = 0;
+  for (let k = 1; k <= n; k++) {
+    total += 1 / k ** exponent;
+    cumulative[k - 1] = total;
+  }
+  return () => {
+    const target = random() * total;
+    let low = 0;
+    let high = n - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((cumulative[middle] ?? total) < target) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
 }

@@ -61,16 +61,16 @@ export function pssMb(pid: number): number {
   }
 }
 
-/** The direct children of `pid` (scanning /proc, since /proc/<pid>/task/<tid>/children may be absent). */
-export function childPids(pid: number): number[] {
-  const children: number[] = [];
+/** Every process's children, from one scan of /proc (/proc/<pid>/task/<tid>/children may be absent). */
+function childrenByParent(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // pid (comm) state ppid …; comm may hold spaces and parentheses, so read after the last ')'
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // exited while scanning
     }
@@ -78,14 +78,28 @@ export function childPids(pid: number): number[] {
   return children;
 }
 
+/** The direct children of `pid`. */
+export function childPids(pid: number): number[] {
+  return childrenByParent().get(pid) ?? [];
+}
+
 export interface TreeMemory {
+  /** the root and its direct children (runtimes started through a sandbox wrapper count once) */
   processes: number;
   rssMb: number;
   pssMb: number;
 }
 
-export function treeMemory(rootPid: number): TreeMemory {
-  const pids = [rootPid, ...childPids(rootPid)];
+/**
+ * Memory of `rootPid` and all its descendants: a sandboxed runtime is a grandchild (the
+ * wrapper forks it), so direct children alone would miss it. `excluded` pids (a load
+ * generator) are left out with their descendants.
+ */
+export function treeMemory(rootPid: number, excluded: ReadonlySet<number> = new Set()): TreeMemory {
+  const tree = childrenByParent();
+  const children = (tree.get(rootPid) ?? []).filter((pid) => !excluded.has(pid));
+  const pids = [rootPid];
+  for (let frontier = children; frontier.length > 0; frontier = frontier.flatMap((pid) => tree.get(pid) ?? [])) pids.push(...frontier);
   let rss = 0;
   let pss = 0;
   for (const pid of pids) {
@@ -94,7 +108,7 @@ export function treeMemory(rootPid: number): TreeMemory {
     rss += r;
     pss += pssMb(pid);
   }
-  return { processes: pids.length, rssMb: rss, pssMb: pss };
+  return { processes: 1 + children.length, rssMb: rss, pssMb: pss };
 }
 
 // ---------------------------------------------------------------- CPU time by process
@@ -129,6 +143,14 @@ export function cpuSnapshot(): Map<number, ProcessCpu> {
   return snapshot;
 }
 
+/** True for processes below this one: a sandboxed runtime is a grandchild (its wrapper forks it). */
+function descendsFromThis(process_: ProcessCpu, snapshot: Map<number, ProcessCpu>): boolean {
+  for (let current: ProcessCpu | undefined = process_, hops = 0; current !== undefined && hops < 5; current = snapshot.get(current.ppid), hops++) {
+    if (current.ppid === process.pid) return true;
+  }
+  return false;
+}
+
 /**
  * CPU time spent between two snapshots, by role: this process (where the servers run),
  * its child processes (script runtimes), PostgreSQL, and everything else.
@@ -139,8 +161,7 @@ export function cpuByRole(before: Map<number, ProcessCpu>, after: Map<number, Pr
     if (excluded.has(pid)) continue;
     const spent = now.cpuMs - (before.get(pid)?.cpuMs ?? 0);
     if (spent <= 0) continue;
-    const role =
-      pid === process.pid ? 'server' : now.ppid === process.pid ? 'runtimes' : now.comm === 'postgres' ? 'postgres' : 'other';
+    const role = pid === process.pid ? 'server' : descendsFromThis(now, after) ? 'runtimes' : now.comm === 'postgres' ? 'postgres' : 'other';
     roles[role] = (roles[role] ?? 0) + spent;
   }
   return roles;

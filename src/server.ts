@@ -16,6 +16,8 @@ import { poolsRepository } from './store/pools.js';
 import { settingsRepository } from './store/settings.js';
 import { usersRepository } from './store/users.js';
 import { customDbRepository } from './store/custom-db.js';
+import { withRevisionCache } from './store/revision-cache.js';
+import { withPoolCache } from './store/pool-cache.js';
 import { ScriptRuntimePool, type ScriptRuntimePoolOptions } from './script-runtime/index.js';
 import { connectionLog } from './custom-db/connection-log.js';
 import { customDbService } from './custom-db/custom-db-service.js';
@@ -112,9 +114,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     }
     const tokens = await createTokenService(settings, box);
     const admin = await setUpAdminToken(config.adminToken, settings);
-    const pools = poolsRepository(store.db);
+    const pools = withPoolCache(poolsRepository(store.db), store.changes);
     const users = usersRepository(store.db);
-    const repository = customDbRepository(store.db);
+    const repository = withRevisionCache(customDbRepository(store.db), store.changes);
     const log = connectionLog(repository, (error) => app.log.warn({ err: error }, 'connection log entry lost'));
     let serverServices: ServerServices | undefined;
     const customDb = customDbService({

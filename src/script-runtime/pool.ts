@@ -1,7 +1,8 @@
 /**
  * The pool of runtime processes: one per connection key, started lazily, replaced when the
  * connection's spec changes, stopped after idling or when the cap needs room (least
- * recently used first), plus one warm spare so a new connection skips a full Node start.
+ * recently used first), plus warm spares (as many as the recent cold-start rate asks, see
+ * spare-sizing.ts) so a new connection skips a full Node start.
  *
  * `call` never rejects: every outcome, including the runtime's own failures, is a value.
  */
@@ -9,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { EgressPolicy } from './egress-broker.js';
 import { isLoopbackHost, sandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 import { RuntimeProcess, type RuntimeAnswer } from './runtime-process.js';
+import { DEFAULT_SPARE_SIZING, SpareSizer } from './spare-sizing.js';
 import {
   DEFAULT_LOG_LIMIT_BYTES,
   DEFAULT_RESULT_LIMIT_BYTES,
@@ -134,7 +136,12 @@ export class ScriptRuntimePool {
   readonly #retiring = new Set<RuntimeProcess>();
   /** The replaced runtime of each key still finishing its calls: at most one per key. */
   readonly #retiringByKey = new Map<string, RuntimeProcess>();
-  #spare: RuntimeProcess | null = null;
+  /** Started but not bound to any key: a spare serves exactly one connection, then is bound for good. */
+  #spares: RuntimeProcess[] = [];
+  readonly #spareSizer: SpareSizer;
+  /** Runtimes bound to a key so far: every one is a cold start (a spare taken or a new process). */
+  #coldStarts = 0;
+  #lastColdStart = Number.NEGATIVE_INFINITY;
   #closed = false;
   readonly #sweeper: NodeJS.Timeout;
   readonly #memoryWatch: NodeJS.Timeout;
@@ -143,6 +150,11 @@ export class ScriptRuntimePool {
     this.#maxRuntimes = Math.max(1, Math.floor(options.maxRuntimes ?? 50));
     this.#idleMs = Math.max(1, options.idleMs ?? 10 * 60_000);
     this.#warmSpare = options.warmSpare ?? true;
+    this.#spareSizer = new SpareSizer({
+      ...DEFAULT_SPARE_SIZING,
+      ...Object.fromEntries(Object.entries(options.warmSpares ?? {}).filter(([, value]) => value !== undefined)),
+      now: options.now ?? Date.now,
+    });
     this.#logLimitBytes = Math.max(256, options.logLimitBytes ?? DEFAULT_LOG_LIMIT_BYTES);
     this.#resultLimitBytes = Math.max(1024, options.resultLimitBytes ?? DEFAULT_RESULT_LIMIT_BYTES);
     this.#idleCpuShare = Math.min(1, Math.max(0.02, options.idleCpuShare ?? 0.1));
@@ -189,16 +201,17 @@ export class ScriptRuntimePool {
     return this.#bindings.get(key)?.runtime.pid;
   }
 
-  stats(): { runtimes: number; spare: boolean; retiring: number } {
+  stats(): { runtimes: number; spare: boolean; spares: number; retiring: number; coldStarts: number } {
     let runtimes = 0;
     for (const binding of this.#bindings.values()) if (binding.runtime.accepting) runtimes++;
-    return { runtimes, spare: this.#spare?.accepting ?? false, retiring: this.#retiring.size };
+    const spares = this.#spares.filter((spare) => spare.accepting).length;
+    return { runtimes, spare: spares > 0, spares, retiring: this.#retiring.size, coldStarts: this.#coldStarts };
   }
 
-  /** Resolves once the warm spare (if enabled) has started; useful at server start and in benchmarks. */
+  /** Resolves once the warm spares (if enabled) have started; useful at server start and in benchmarks. */
   async warmUp(): Promise<void> {
     this.#ensureSpare();
-    await this.#spare?.whenReady();
+    await Promise.all(this.#spares.map((spare) => spare.whenReady()));
   }
 
   async close(): Promise<void> {
@@ -206,12 +219,11 @@ export class ScriptRuntimePool {
     this.#closed = true;
     clearInterval(this.#sweeper);
     clearInterval(this.#memoryWatch);
-    const runtimes = [...[...this.#bindings.values()].map((b) => b.runtime), ...this.#retiring];
-    if (this.#spare !== null) runtimes.push(this.#spare);
+    const runtimes = [...[...this.#bindings.values()].map((b) => b.runtime), ...this.#retiring, ...this.#spares];
     this.#bindings.clear();
     this.#retiring.clear();
     this.#retiringByKey.clear();
-    this.#spare = null;
+    this.#spares = [];
     const reason = failure('runtime', 'RuntimeStoppedError', 'The script runtime pool was closed');
     await Promise.all(runtimes.map((runtime) => runtime.kill(reason)));
   }
@@ -264,6 +276,9 @@ export class ScriptRuntimePool {
       void this.#retire(existing.runtime, spec.key);
     }
     this.#evictForRoom();
+    this.#coldStarts++;
+    this.#lastColdStart = performance.now();
+    this.#spareSizer.recordColdStart();
     const spare = this.#takeSpare(limits.memoryMb);
     const runtime = spare ?? this.#newRuntime(limits.memoryMb);
     runtime.bind({
@@ -281,11 +296,13 @@ export class ScriptRuntimePool {
     return { binding, tookSpare: spare !== null };
   }
 
-  /** The spare was forked with the default heap cap; a connection asking for another needs its own process. */
+  /** Spares are forked with the default heap cap; a connection asking for another needs its own process. */
   #takeSpare(memoryMb: number): RuntimeProcess | null {
-    const spare = this.#spare;
-    if (spare === null || !spare.accepting || spare.memoryMb !== memoryMb) return null;
-    this.#spare = null;
+    // A ready spare first: one still starting is no faster than the rest.
+    const usable = this.#spares.filter((spare) => spare.accepting && spare.memoryMb === memoryMb);
+    const spare = usable.find((candidate) => candidate.ready) ?? usable[0];
+    if (spare === undefined) return null;
+    this.#spares = this.#spares.filter((other) => other !== spare);
     return spare;
   }
 
@@ -300,12 +317,28 @@ export class ScriptRuntimePool {
   }
 
   #ensureSpare(): void {
-    if (!this.#warmSpare || this.#closed || this.#spare?.accepting === true) return;
-    const spare = this.#newRuntime(DEFAULT_MEMORY_MB);
-    this.#spare = spare;
-    void spare.exited.then(() => {
-      if (this.#spare === spare) this.#spare = null;
-    });
+    if (!this.#warmSpare || this.#closed) return;
+    this.#spares = this.#spares.filter((spare) => spare.accepting);
+    for (let missing = this.#spareSizer.target() - this.#spares.length; missing > 0; missing--) {
+      const spare = this.#newRuntime(DEFAULT_MEMORY_MB);
+      const forked = performance.now();
+      this.#spares.push(spare);
+      void spare.whenReady().then((ready) => {
+        if (ready) this.#spareSizer.recordStartup(performance.now() - forked);
+      });
+      void spare.exited.then(() => {
+        this.#spares = this.#spares.filter((other) => other !== spare);
+      });
+    }
+  }
+
+  /** Spares beyond what the rate asks for now are idle memory: stopped, newest first. */
+  #trimSpares(): void {
+    const target = this.#warmSpare ? this.#spareSizer.target() : 0;
+    while (this.#spares.length > target) {
+      const extra = this.#spares.pop();
+      void extra?.kill(failure('runtime', 'RuntimeStoppedError', 'A warm spare no longer needed was stopped'));
+    }
   }
 
   #evictForRoom(): void {
@@ -363,6 +396,10 @@ export class ScriptRuntimePool {
   }
 
   #watch(): void {
+    // The spares follow the cold-start rate; a refill waits as a taken spare's does, to
+    // leave the CPU to the cold start in progress.
+    this.#trimSpares();
+    if (performance.now() - this.#lastColdStart >= SPARE_REFILL_DELAY_MS) this.#ensureSpare();
     const runtimes = [...[...this.#bindings.values()].map((b) => b.runtime), ...this.#retiring];
     const now = Date.now();
     for (const runtime of runtimes) {

@@ -233,6 +233,11 @@ export class RuntimeProcess {
     return this.#pending.size;
   }
 
+  /** Started and waiting for work (a spare that needs no more waiting). */
+  get ready(): boolean {
+    return this.#state === 'ready';
+  }
+
   /** Resolves when the process said `ready` and its broker listens (true), or it died first (false). */
   async whenReady(): Promise<boolean> {
     await this.#broker;

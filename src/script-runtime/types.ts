@@ -71,8 +71,15 @@ export interface ScriptRuntimePoolOptions {
   maxRuntimes?: number;
   /** A runtime with no call for this long is stopped. Default 10 minutes. */
   idleMs?: number;
-  /** Keep one pre-forked process ready for the next new connection. Default true. */
+  /** Keep pre-forked processes ready for new connections. Default true. */
   warmSpare?: boolean;
+  /**
+   * How many: `min` always, up to `max` as the recent cold-start rate asks (see
+   * spare-sizing.ts). Default 1 to 4 over a 10 s window.
+   */
+  warmSpares?: { min?: number; max?: number; windowMs?: number };
+  /** The clock of the spare sizing (tests pass one they control). Default Date.now. */
+  now?: () => number;
   /** Bound on captured console output per call, in bytes. Default 64 KiB. */
   logLimitBytes?: number;
   /** Bound on a call's result (its JSON), in bytes; a bigger one fails with `invalid_result`. Default 1 MiB. */

@@ -9,12 +9,15 @@ import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDiale
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { StoreSchema } from './schema.js';
+import { inProcessChangeFeed, postgresChangeFeed, type ChangeFeed } from './change-feed.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<StoreSchema>;
   dialect: Dialect;
+  /** tells this instance when a write (here or on another instance) changed what it caches */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -52,18 +55,34 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     await store.close();
     throw error;
   }
-  return store;
+  if (location.databaseUrl === undefined) return { ...store, changes: inProcessChangeFeed() };
+  const db = store.db;
+  const changes = await postgresChangeFeed(location.databaseUrl, {
+    notify: async (channel, payload) => {
+      await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+    },
+  });
+  return {
+    ...store,
+    changes,
+    async close() {
+      await changes.close();
+      await store.close();
+    },
+  };
 }
 
 /** The store without running migrations: `gatehouse doctor` looks without changing anything. */
 export function connectStore(location: StoreLocation): Store {
-  return location.databaseUrl ? openPostgres(location.databaseUrl) : openSqlite(location.dataDir);
+  // Nothing it reads is cached, so changes announced within this process are all it needs.
+  const store = location.databaseUrl ? openPostgres(location.databaseUrl) : openSqlite(location.dataDir);
+  return { ...store, changes: inProcessChangeFeed() };
 }
 
 /** Where the embedded store lives in a data dir. */
 export const sqliteFile = (dataDir: string): string => path.join(dataDir, 'gatehouse.sqlite');
 
-function openSqlite(dataDir: string): Store {
+function openSqlite(dataDir: string): Omit<Store, 'changes'> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const database = new SqliteDatabase(sqliteFile(dataDir));
   // WAL lets readers go on while a write commits; busy_timeout waits out a concurrent
@@ -119,7 +138,7 @@ export function postgresServerAddress(databaseUrl: string): { host: string; port
   return { host, port: client.port };
 }
 
-function openPostgres(databaseUrl: string): Store {
+function openPostgres(databaseUrl: string): Omit<Store, 'changes'> {
   // A bounded connect timeout: while the store is down, requests fail fast with 503
   // instead of queueing forever.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5000 });

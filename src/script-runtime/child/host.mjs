@@ -18,6 +18,7 @@ import {
   callStorage,
   newCallStore,
   scriptConsole,
+  preloadModules,
   scriptRequire,
   toFailure,
 } from './sandbox.mjs';
@@ -303,4 +304,5 @@ function onMessage(message) {
   }
 }
 
+preloadModules();
 send({ type: 'ready' });

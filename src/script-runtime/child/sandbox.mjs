@@ -63,6 +63,21 @@ export function scriptRequire(id) {
 }
 
 /**
+ * Loaded by every runtime before it says `ready`, so a spare has them loaded by the time a
+ * connection takes it: `pg` is what the templates and most login scripts require, and
+ * loading its modules is most of a first call's cost. Loaded after the guard and the
+ * lockdown, into a process that will serve one connection only: nothing is shared.
+ */
+const PRELOADED = ['pg'];
+
+export function preloadModules() {
+  for (const id of PRELOADED) {
+    const target = ALLOWED_MODULES.get(id);
+    if (target !== undefined) realRequire(target);
+  }
+}
+
+/**
  * Per-call state, found through AsyncLocalStorage so concurrent calls keep their own logs
  * and a refused connection fails the call that made it, not a neighbour.
  * @typedef {object} CallStore
