@@ -184,6 +184,25 @@ describeEachDialect('audit log', (dialect: StoreDialect) => {
     for (const secret of [USER_PASSWORD, app.clientSecret, rotated.clientSecret, scoped.token]) expect(text).not.toContain(secret);
   });
 
+  it('records imports and job cancels with the job they started', async () => {
+    const poolId = (await t.admin('POST', '/api/v1/pools', { name: 'Imported' })).json().id as string;
+    const imported = await t.request('POST', `/api/v1/pools/${poolId}/users/import`, {
+      token: key.token,
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: '{"email":"imported@example.com","password":"imported-password-1"}\n',
+    });
+    expect(imported.statusCode, imported.body).toBe(202);
+    const jobId = imported.json().jobId as string;
+    expect(await latest('users.import', poolId)).toMatchObject({
+      actor: { keyId: key.id, name: 'ops' },
+      target: { type: 'job', id: jobId },
+      changes: { format: { to: 'ndjson' } },
+    });
+    expect((await asOps('POST', `/api/v1/pools/${poolId}/jobs/${jobId}/cancel`)).statusCode).toBe(200);
+    expect(await latest('job.cancel', poolId)).toMatchObject({ actor: { keyId: key.id }, target: { type: 'job', id: jobId } });
+    expect(JSON.stringify(await audit(`&poolId=${poolId}`))).not.toContain('imported-password-1');
+  });
+
   it('pages newest first, filters by pool and refuses a bad query naming the field', async () => {
     const poolId = await t.createPool('Paged');
     for (const name of ['one', 'two', 'three']) await t.admin('PATCH', `/api/v1/pools/${poolId}`, { name });

@@ -313,6 +313,12 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     async (request, reply) => {
       const pool = await requirePool(services, request.params.poolId);
       const job = unwrap(await services.importRest.start(pool));
+      await services.audit.record(actorOf(request), {
+        action: 'custom-db.import-rest',
+        poolId: pool.id,
+        target: { type: 'job', id: job.id },
+        changes: {},
+      });
       return reply.code(202).send({ jobId: job.id });
     },
   );

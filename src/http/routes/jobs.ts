@@ -1,6 +1,6 @@
 import { PageQuery, PoolParams } from '../schemas/common.js';
 import { JobPage, JobParams, JobResponse } from '../schemas/jobs.js';
-import { requirePool, type AppServices, type TypedApp } from '../context.js';
+import { actorOf, requirePool, type AppServices, type TypedApp } from '../context.js';
 import { ApiError } from '../errors.js';
 
 const docs = (summary: string) => ({ docs: { summary, tags: ['jobs'], auth: 'admin' as const } });
@@ -23,6 +23,7 @@ export async function jobRoutes(app: TypedApp, services: AppServices): Promise<v
       await requirePool(services, poolId);
       const job = await services.jobs.get(poolId, jobId);
       if (!job) throw new ApiError('JOB_NOT_FOUND', `No job with id ${jobId} in this pool`);
+      await services.audit.record(actorOf(request), { action: 'job.cancel', poolId, target: { type: 'job', id: jobId }, changes: {} });
       return job;
     },
   );
@@ -38,6 +39,7 @@ export async function jobRoutes(app: TypedApp, services: AppServices): Promise<v
       await requirePool(services, poolId);
       const job = await services.jobs.cancel(poolId, jobId);
       if (!job) throw new ApiError('JOB_NOT_FOUND', `No job with id ${jobId} in this pool`);
+      await services.audit.record(actorOf(request), { action: 'job.cancel', poolId, target: { type: 'job', id: jobId }, changes: {} });
       return job;
     },
   );

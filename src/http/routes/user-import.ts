@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { PoolParams } from '../schemas/common.js';
 import { JobStarted } from '../schemas/jobs.js';
-import { requirePool, type AppServices, type TypedApp } from '../context.js';
+import { actorOf, requirePool, type AppServices, type TypedApp } from '../context.js';
 import { ApiError, unwrap } from '../errors.js';
 import { IMPORT_MAX_BYTES } from '../../import/user-import.js';
 import type { ImportFormat } from '../../import/read-records.js';
@@ -55,6 +55,12 @@ export async function userImportRoutes(app: TypedApp, services: AppServices): Pr
         // before they have sent their whole request anyway. The last batch may still be
         // writing; the job's status says when it is done.
         await started.sourceRead;
+        await services.audit.record(actorOf(request), {
+          action: 'users.import',
+          poolId: pool.id,
+          target: { type: 'job', id: started.jobId },
+          changes: { format: { to: format } },
+        });
         return reply.status(202).send({ jobId: started.jobId });
       },
     );
