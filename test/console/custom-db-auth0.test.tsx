@@ -38,7 +38,7 @@ function serve(config: CustomDatabase, importAnswer?: { status: number; body: un
     if (path === '/api/v1/pools/p1/custom-db/import-auth0') return importAnswer;
     if (path === '/api/v1/custom-db/templates') return { status: 200, body: TEMPLATES };
     if (path.startsWith('/api/v1/pools/p1/custom-db/logs')) return { status: 200, body: { list: [] } };
-    if (path === '/api/v1/pools/p1/custom-db/migration') return { status: 200, body: { migratedUsers: 0, lastMigratedAt: null } };
+    if (path === '/api/v1/pools/p1/custom-db/migration') return { status: 200, body: { migratedUsers: 0, lastMigratedAt: null, importedUsers: 0, legacyTotal: null, remainingUsers: null, activeJob: null, lastJob: null } };
     if (path === '/api/system/public-ips') return { status: 200, body: { ips: [] } };
     return undefined;
   });
@@ -76,7 +76,7 @@ describe('the custom database page with Auth0 scripts', () => {
     const api = serve(customDb());
     render(<CustomDbPage poolId="p1" />);
     await screen.findByRole('tab', { name: 'Login' }, { timeout: 10_000 });
-    expect(tabNames()).toEqual(['Login', 'Get user']);
+    expect(tabNames()).toEqual(['Login', 'Get user', 'Export users']);
     fireEvent.click(screen.getByRole('radio', { name: 'Auth0 scripts' }));
     await waitFor(() => expect(tabNames()).toEqual(['Login', 'Get User (get_user)']));
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));

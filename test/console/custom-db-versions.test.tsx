@@ -60,7 +60,7 @@ function serve(options: { health?: Record<string, unknown> } = {}) {
     if (path === '/api/v1/custom-db/sandbox') return { status: 200, body: { level: 'bwrap', reason: 'ok', scriptsAllowed: true } };
     if (path === '/api/v1/custom-db/templates') return { status: 200, body: TEMPLATES };
     if (path.startsWith('/api/v1/pools/p1/custom-db/logs')) return { status: 200, body: { list: [] } };
-    if (path === '/api/v1/pools/p1/custom-db/migration') return { status: 200, body: { migratedUsers: 0, lastMigratedAt: null } };
+    if (path === '/api/v1/pools/p1/custom-db/migration') return { status: 200, body: { migratedUsers: 0, lastMigratedAt: null, importedUsers: 0, legacyTotal: null, remainingUsers: null, activeJob: null, lastJob: null } };
     if (path === '/api/system/public-ips') return { status: 200, body: { ips: [] } };
     return undefined;
   });

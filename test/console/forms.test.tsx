@@ -112,6 +112,7 @@ describe('draft → save body', () => {
       input: {
         enabled: true,
         mode: 'LAZY_MIGRATION',
+        dialect: 'gatehouse',
         connection: { type: 'uri', uri: `postgres://app:${MASK}@db/legacy` },
         env: { PEPPER: MASK },
         scripts: { ...customDb().scripts, login: 'async function login() {}' },

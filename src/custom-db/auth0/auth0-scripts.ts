@@ -4,7 +4,7 @@
  * scripts may stand beside them. Pure (no Node imports): the console imports it too.
  */
 import { checkEntrySource, type SourceCheckResult } from '../../script-runtime/source-check.js';
-import type { ScriptName } from '../contract/script-contract.js';
+import { SCRIPT_NAMES, type ScriptName } from '../contract/script-contract.js';
 
 export const DIALECTS = ['gatehouse', 'auth0'] as const;
 export type Dialect = (typeof DIALECTS)[number];
@@ -25,7 +25,7 @@ export type Auth0CompanionScript = (typeof AUTH0_COMPANION_SCRIPTS)[number];
 
 /** The script keys a connection of each dialect may set. */
 export const DIALECT_SCRIPT_KEYS: Record<Dialect, readonly string[]> = {
-  gatehouse: ['login', 'getUser', 'searchUser', 'createUser', 'updateUser', 'deleteUser', 'listUsers', 'validatePassword'],
+  gatehouse: SCRIPT_NAMES,
   auth0: [...AUTH0_SCRIPT_NAMES, ...AUTH0_COMPANION_SCRIPTS],
 };
 
