@@ -16,6 +16,7 @@ export function importContentType(fileName: string): ImportContentType | null {
   return null;
 }
 
+const JOB_COLUMNS = ['Started', 'Kind', 'Status', 'Processed', 'Created', 'Updated', 'Skipped', 'Failed'];
 const KIND: Record<Job['kind'], string> = { import: 'File import', 'import-rest': 'Import the rest' };
 const STATUS: Record<Job['status'], string> = { running: 'Running', done: 'Done', failed: 'Failed', cancelled: 'Cancelled' };
 
@@ -151,17 +152,12 @@ export function ImportUsersPage({ poolId }: { poolId: string }) {
             <caption className="sr-only">The pool's most recent import jobs, newest first</caption>
             <thead>
               <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Status</th>
-                <th scope="col">Processed</th>
-                <th scope="col">Created</th>
-                <th scope="col">Updated</th>
-                <th scope="col">Skipped</th>
-                <th scope="col">Failed</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
+                {JOB_COLUMNS.map((column) => (
+                  <th scope="col" key={column}>
+                    {column}
+                  </th>
+                ))}
+                <th scope="col">Details</th>
               </tr>
             </thead>
             <tbody>
