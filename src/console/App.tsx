@@ -7,6 +7,7 @@ import { SignIn } from './pages/SignIn.js';
 import { Link, mayLeave, parseRoute, paths, useLocationPath } from './router.js';
 import { ApplicationsPage } from './applications/ApplicationsPage.js';
 import { UsersPage } from './users/UsersPage.js';
+import { ImportUsersPage } from './users/ImportUsersPage.js';
 import { OutboxPage } from './email/OutboxPage.js';
 import { AdminKeysPage } from './admin/AdminKeysPage.js';
 import { AuditPage } from './admin/AuditPage.js';
@@ -32,6 +33,7 @@ export function App() {
       pools: 'User pools',
       customDb: 'Custom database',
       users: 'Users',
+      importUsers: 'Import users',
       applications: 'Applications',
       outbox: 'Outbox',
       adminKeys: 'Admin keys',
@@ -88,6 +90,11 @@ export function App() {
         {route.page === 'users' && (
           <PoolLayout poolId={route.poolId} current="users">
             <UsersPage poolId={route.poolId} />
+          </PoolLayout>
+        )}
+        {route.page === 'importUsers' && (
+          <PoolLayout poolId={route.poolId} current="importUsers">
+            <ImportUsersPage poolId={route.poolId} />
           </PoolLayout>
         )}
         {route.page === 'applications' && (

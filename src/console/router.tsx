@@ -10,6 +10,7 @@ export type Route =
   | { page: 'pools' }
   | { page: 'customDb'; poolId: string }
   | { page: 'users'; poolId: string }
+  | { page: 'importUsers'; poolId: string }
   | { page: 'applications'; poolId: string }
   | { page: 'outbox'; poolId: string }
   | { page: 'adminKeys' }
@@ -26,6 +27,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'pools' && parts[1] !== undefined) {
     if (parts.length === 2 || (parts.length === 3 && parts[2] === 'custom-db')) return { page: 'customDb', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'users') return { page: 'users', poolId: parts[1] };
+    if (parts.length === 3 && parts[2] === 'import') return { page: 'importUsers', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'applications') return { page: 'applications', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'outbox') return { page: 'outbox', poolId: parts[1] };
     if (parts.length === 3 && parts[2] === 'monitoring') return { page: 'monitoring', poolId: parts[1] };
@@ -37,6 +39,7 @@ export const paths = {
   pools: () => `${BASE}/`,
   customDb: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/custom-db`,
   users: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/users`,
+  importUsers: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/import`,
   applications: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/applications`,
   outbox: (poolId: string) => `${BASE}/pools/${encodeURIComponent(poolId)}/outbox`,
   adminKeys: () => `${BASE}/admin-keys`,

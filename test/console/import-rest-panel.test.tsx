@@ -3,7 +3,7 @@ import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { fireEvent } from '@testing-library/dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CustomDbPage } from '../../src/console/custom-db/CustomDbPage.js';
-import { estimateRemaining, formatEta } from '../../src/console/custom-db/import-eta.js';
+import { estimateRemaining, formatEta } from '../../src/console/components/import-eta.js';
 import { TEMPLATES, customDb, fakeApi } from './support.js';
 
 afterEach(() => {

@@ -14,7 +14,10 @@ import type {
   CustomDatabaseInput,
   DebugInput,
   DebugResult,
+  ImportContentType,
+  ImportStarted,
   Job,
+  JobList,
   JobStarted,
   MigrationProgress,
   PoolStats,
@@ -61,6 +64,8 @@ function isErrorBody(value: unknown): value is ErrorBody {
 
 export interface RequestOptions {
   body?: unknown;
+  /** bytes sent as they are instead of a JSON `body`: an uploaded file, with its content type */
+  raw?: { content: Blob; contentType: string };
   /** the token to send instead of the stored one (signing in checks a candidate) */
   token?: string;
   /** send no token at all: public endpoints (the OpenID discovery document) have no use for it */
@@ -85,13 +90,15 @@ export async function requestTagged<T>(method: string, path: string, options: Re
   const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
   const token = options.anonymous ? null : (options.token ?? getToken());
   if (token) headers['authorization'] = `Bearer ${token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw !== undefined) headers['content-type'] = options.raw.contentType;
+  else if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const body = options.raw?.content ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(body === undefined ? {} : { body }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
@@ -163,6 +170,11 @@ export const api = {
   migration: (poolId: string) => request<MigrationProgress>('GET', `${pool(poolId)}/custom-db/migration`),
   stats: (poolId: string, window: StatsWindow) => request<PoolStats>('GET', `${pool(poolId)}/stats?window=${window}`),
   importRest: (poolId: string) => request<JobStarted>('POST', `${pool(poolId)}/custom-db/import-rest`),
+  /** Starts a bulk import of `file`'s users, streamed as the file's bytes (not multipart). */
+  importUsers: (poolId: string, file: Blob, contentType: ImportContentType) =>
+    request<ImportStarted>('POST', `${pool(poolId)}/users/import`, { raw: { content: file, contentType } }),
+  getJob: (poolId: string, jobId: string) => request<Job>('GET', `${pool(poolId)}/jobs/${encodeURIComponent(jobId)}`),
+  listJobs: (poolId: string, page: number, limit: number) => request<JobList>('GET', `${pool(poolId)}/jobs?${query({ page, limit })}`),
   cancelJob: (poolId: string, jobId: string) => request<Job>('POST', `${pool(poolId)}/jobs/${encodeURIComponent(jobId)}/cancel`),
   publicIps: () => request<PublicIps>('GET', '/api/system/public-ips'),
 

@@ -61,6 +61,10 @@ export type StatsWindow = NonNullable<NonNullable<paths['/api/v1/pools/{poolId}/
 export type ConnectionVersion = ResponseOf<'/api/v1/pools/{poolId}/custom-db/versions', 'get'>['list'][number];
 export type ConnectionHealth = ResponseOf<'/api/v1/pools/{poolId}/custom-db/health', 'get'>;
 export type Job = ResponseOf<'/api/v1/pools/{poolId}/jobs/{jobId}', 'get'>;
+export type JobList = ResponseOf<'/api/v1/pools/{poolId}/jobs', 'get'>;
+export type ImportStarted = ResponseOf<'/api/v1/pools/{poolId}/users/import', 'post', 202>;
+/** The two bodies the import endpoint reads: NDJSON (one user a line) or a JSON array. */
+export type ImportContentType = 'application/x-ndjson' | 'application/json';
 export type JobStarted = ResponseOf<'/api/v1/pools/{poolId}/custom-db/import-rest', 'post', 202>;
 export type DebugInput = RequestOf<'/api/v1/pools/{poolId}/custom-db/debug', 'post'>;
 

@@ -4,10 +4,7 @@ import type { CustomDatabase, Job } from '../api/types.js';
 import { ErrorMessage, Loading } from '../components/Status.js';
 import { useAsync } from '../components/useAsync.js';
 import { formatTime } from '../components/format.js';
-import { estimateRemaining, formatEta } from './import-eta.js';
-
-/** How often a running import's progress is read again. */
-export const JOB_POLL_MS = 1000;
+import { ENDED, JOB_POLL_MS, JobProgress } from '../components/JobProgress.js';
 
 interface MigrationProgressProps {
   poolId: string;
@@ -99,7 +96,13 @@ export function MigrationProgress({ poolId, refreshKey = 0, canImport, onFinishe
             </div>
           </dl>
           {active !== null ? (
-            <ImportJob job={active} busy={busy} onCancel={() => act(() => api.cancelJob(poolId, active.id))} />
+            <JobProgress
+              job={active}
+              label="Importing the rest"
+              counts={`${active.created} created · ${active.skipped} already here · ${active.failed} failed`}
+              busy={busy}
+              onCancel={() => void act(() => api.cancelJob(poolId, active.id))}
+            />
           ) : (
             <>
               {progress.lastJob !== null && <LastImport job={progress.lastJob} />}
@@ -136,31 +139,6 @@ export function MigrationProgress({ poolId, refreshKey = 0, canImport, onFinishe
     </section>
   );
 }
-
-function ImportJob({ job, busy, onCancel }: { job: Job; busy: boolean; onCancel: () => void }) {
-  const id = useId();
-  const eta = estimateRemaining(job, Date.now());
-  return (
-    <div className="import-job">
-      <label htmlFor={`${id}-bar`}>Importing the rest</label>
-      <progress id={`${id}-bar`} max={job.total ?? undefined} value={job.total === undefined ? undefined : job.processed} />
-      <p role="status" data-testid="import-status">
-        {job.total === undefined ? `${job.processed} users read` : `${job.processed} of ${job.total} users read`}
-        {` · ${job.created} created · ${job.skipped} already here · ${job.failed} failed`}
-        {eta === null ? '' : ` · ${formatEta(eta)}`}
-      </p>
-      <button type="button" className="secondary" onClick={onCancel} aria-disabled={busy}>
-        Cancel import
-      </button>
-    </div>
-  );
-}
-
-const ENDED: Record<Exclude<Job['status'], 'running'>, string> = {
-  done: 'finished',
-  failed: 'failed',
-  cancelled: 'was cancelled',
-};
 
 function LastImport({ job }: { job: Job }) {
   if (job.status === 'running') return null;

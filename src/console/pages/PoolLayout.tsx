@@ -6,7 +6,7 @@ import { Link, paths } from '../router.js';
 
 interface PoolLayoutProps {
   poolId: string;
-  current: 'customDb' | 'users' | 'applications' | 'outbox' | 'monitoring';
+  current: 'customDb' | 'users' | 'importUsers' | 'applications' | 'outbox' | 'monitoring';
   children: ReactNode;
 }
 
@@ -27,6 +27,9 @@ export function PoolLayout({ poolId, current, children }: PoolLayoutProps) {
         </Link>
         <Link to={paths.users(poolId)} aria-current={current === 'users' ? 'page' : undefined}>
           Users
+        </Link>
+        <Link to={paths.importUsers(poolId)} aria-current={current === 'importUsers' ? 'page' : undefined}>
+          Import users
         </Link>
         <Link to={paths.applications(poolId)} aria-current={current === 'applications' ? 'page' : undefined}>
           Applications
