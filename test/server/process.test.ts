@@ -68,7 +68,7 @@ describe('the server process (npm start)', () => {
       env: { PATH: process.env['PATH'] ?? '', PORT: 'abc', GATEHOUSE_SECRET_KEY: 'short', GATEHOUSE_DATA_DIR: dataDir },
       encoding: 'utf8',
     });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(3); // invalid configuration (README: Operating Gatehouse)
     expect(result.stderr).toMatch(/PORT must be a whole number/);
     expect(result.stderr).toMatch(/GATEHOUSE_SECRET_KEY must be 32 bytes in base64/);
   });
