@@ -194,7 +194,7 @@ describe.skipIf(skipReason !== '')(`admin console in Chromium${skipReason}`, () 
     // Unsaved changes ask before leaving; dismissing stays on the page.
     await page.getByLabel('Timeout (ms)').fill('6000');
     page.once('dialog', (question) => void question.dismiss());
-    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
     expect(page.url()).toMatch(/\/custom-db$/);
     await page.getByLabel('Timeout (ms)').fill('5000');
 
@@ -203,7 +203,7 @@ describe.skipIf(skipReason !== '')(`admin console in Chromium${skipReason}`, () 
     expect(login.statusCode).toBe(200);
 
     // The Users page lists her as migrated; search finds her.
-    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
     const aliceRow = page.getByRole('row').filter({ hasText: ALICE.email });
     await aliceRow.waitFor();
