@@ -16,13 +16,13 @@ import {
   SandboxResponse,
   type ConnectionInput,
 } from '../schemas/custom-db.js';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, assertConnectionWithinScope, requirePool, type AppServices, type TypedApp } from '../context.js';
-import { diffFields } from '../../domain/audit.js';
+import { diffFields, type AuditChanges } from '../../domain/audit.js';
 import { ApiError, unwrap } from '../errors.js';
 import { etagOf, parseIfMatch } from '../etag.js';
 import type { Pool } from '../../domain/pool.js';
-import type { SaveMeta } from '../../custom-db/connection-configs.js';
+import type { SavedConfig, SaveMeta } from '../../custom-db/connection-configs.js';
 import { CONNECTION_ENV_NAMES, uriProblem, type Connection } from '../../custom-db/connection-config.js';
 import { MASK } from '../../custom-db/config-secrets.js';
 import type { ConfigChanges } from '../../custom-db/connection-configs.js';
@@ -87,6 +87,31 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
     return { ...meta, expectedRevision: revision };
   };
 
+  /**
+   * Runs a save (a PUT, an Auth0 import, a restore), records it in the audit log and answers
+   * the saved connection with its ETag. The diff is read back after the save: a save on
+   * another instance in between would show in the entry too (the versions say exactly what
+   * each save stored).
+   */
+  const auditedSave = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    pool: Pool,
+    audit: { action: string; changes?: AuditChanges },
+    save: () => Promise<SavedConfig>,
+  ) => {
+    const before = await customDb.auditFields(pool.id);
+    const saved = await save();
+    await services.audit.record(actorOf(request), {
+      action: audit.action,
+      poolId: pool.id,
+      target: { type: 'custom-db', id: pool.id },
+      changes: { ...audit.changes, ...diffFields(before, await customDb.auditFields(pool.id)) },
+    });
+    reply.header('etag', etagOf(saved.revision));
+    return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+  };
+
   app.get(
     '/api/v1/custom-db/templates',
     {
@@ -148,18 +173,7 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
         assertConnectionWithinScope(services, actorOf(request), { ...stored, connection: keepsStored ? stored.connection : next });
       }
       const meta = await saveMeta(request, pool, note);
-      const before = await customDb.auditFields(pool.id);
-      const saved = unwrap(await customDb.save(pool, changes, meta));
-      // Read back after the save: a save on another instance in between would show in this
-      // entry's diff too (the connection's versions say exactly what each save stored).
-      await services.audit.record(actorOf(request), {
-        action: 'custom-db.save',
-        poolId: pool.id,
-        target: { type: 'custom-db', id: pool.id },
-        changes: diffFields(before, await customDb.auditFields(pool.id)),
-      });
-      reply.header('etag', etagOf(saved.revision));
-      return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+      return auditedSave(request, reply, pool, { action: 'custom-db.save' }, async () => unwrap(await customDb.save(pool, changes, meta)));
     },
   );
 
@@ -198,16 +212,9 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
       const pool = await requirePool(services, request.params.poolId);
       const actor = actorOf(request);
       const meta = await saveMeta(request, pool, 'Imported from Auth0');
-      const before = await customDb.auditFields(pool.id);
-      const saved = unwrap(await customDb.importAuth0(pool, request.body, meta, (next) => assertConnectionWithinScope(services, actor, next)));
-      await services.audit.record(actor, {
-        action: 'custom-db.import-auth0',
-        poolId: pool.id,
-        target: { type: 'custom-db', id: pool.id },
-        changes: diffFields(before, await customDb.auditFields(pool.id)),
-      });
-      reply.header('etag', etagOf(saved.revision));
-      return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+      return auditedSave(request, reply, pool, { action: 'custom-db.import-auth0' }, async () =>
+        unwrap(await customDb.importAuth0(pool, request.body, meta, (next) => assertConnectionWithinScope(services, actor, next))),
+      );
     },
   );
 
@@ -228,16 +235,9 @@ export async function customDbRoutes(app: TypedApp, services: AppServices): Prom
       // A restored version is checked like a save: an older version may point at the store's server.
       assertConnectionWithinScope(services, actor, unwrap(await customDb.version(pool.id, version)));
       const meta = await saveMeta(request, pool, request.body.note ?? `Restored version ${version}`);
-      const before = await customDb.auditFields(pool.id);
-      const saved = unwrap(await customDb.restore(pool, version, meta));
-      await services.audit.record(actor, {
-        action: 'custom-db.restore',
-        poolId: pool.id,
-        target: { type: 'custom-db', id: pool.id },
-        changes: { version: { to: version }, ...diffFields(before, await customDb.auditFields(pool.id)) },
-      });
-      reply.header('etag', etagOf(saved.revision));
-      return { ...saved.config, warnings: customDb.warningsFor(saved.config) };
+      return auditedSave(request, reply, pool, { action: 'custom-db.restore', changes: { version: { to: version } } }, async () =>
+        unwrap(await customDb.restore(pool, version, meta)),
+      );
     },
   );
 
