@@ -2,7 +2,7 @@
  * Opens the server's own store: embedded SQLite in the data dir by default, PostgreSQL
  * when DATABASE_URL is set. Both run the same migrations at open.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
@@ -82,8 +82,20 @@ export function connectStore(location: StoreLocation): Store {
 /** Where the embedded store lives in a data dir. */
 export const sqliteFile = (dataDir: string): string => path.join(dataDir, 'gatehouse.sqlite');
 
-function openSqlite(dataDir: string): Omit<Store, 'changes'> {
+/**
+ * Under the `unshare` sandbox a runtime sees the host's files as `nobody`: a data dir made
+ * beforehand with 0755 (by `mkdir`, a volume mount) would leave the SQLite file, created
+ * 0644 by the umask, readable to every pool's scripts. Only our own directory is changed;
+ * one owned by another user is left as its owner set it.
+ */
+export function keepDataDirPrivate(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const { mode, uid } = statSync(dataDir);
+  if (uid === process.getuid?.() && (mode & 0o077) !== 0) chmodSync(dataDir, 0o700);
+}
+
+function openSqlite(dataDir: string): Omit<Store, 'changes'> {
+  keepDataDirPrivate(dataDir);
   const database = new SqliteDatabase(sqliteFile(dataDir));
   // WAL lets readers go on while a write commits; busy_timeout waits out a concurrent
   // writer instead of failing at once; foreign keys are off by default in SQLite.

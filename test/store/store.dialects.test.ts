@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -147,3 +147,17 @@ it('generates the secret key into the data dir with mode 0600, once', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('makes a data dir that others could read private before the embedded store is created in it', async () => {
+  // Runtimes under the unshare sandbox run as `nobody` with the host's file view.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-store-mode-'));
+  chmodSync(dataDir, 0o755);
+  const store = await openStore({ databaseUrl: undefined, dataDir });
+  try {
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  } finally {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
