@@ -45,8 +45,11 @@ const scope = {
       'src/script-runtime/egress-broker.ts',
     ],
     tests: [
+      'test/script-runtime/allowed-paths.test.ts',
       'test/script-runtime/egress-broker.test.ts',
       'test/script-runtime/egress-guard.test.ts',
+      'test/script-runtime/frames.test.ts',
+      'test/script-runtime/protocol.test.ts',
       'test/script-runtime/runtime.transport.test.ts',
       'test/script-runtime/source-check.test.ts',
     ],

@@ -43,17 +43,17 @@ function readPackageJson(dir: string): PackageJson {
   }
 }
 
-let cached: string[] | null = null;
-
 /**
- * Folders (with a trailing slash, which grants the whole subtree) the runtime may read.
+ * Folders (with a trailing slash, which grants the whole subtree) a runtime whose code is in
+ * `childDir` may read: that folder (as found and as its real path) and the folders of
+ * `packages` and of everything they depend on, each looked up from its dependent's folder.
  * Optional and peer dependencies count when installed: drivers probe them with `require`
  * inside `try`, and a probe must fail as "not found", not crash on a permission error.
+ * Separate from `allowedReadPaths` so tests can walk a fixture tree.
  */
-export function allowedReadPaths(): string[] {
-  if (cached !== null) return cached;
-  const dirs = new Set<string>([CHILD_DIR, realpathSync(CHILD_DIR)]);
-  const queue: { name: string; from: string }[] = ALLOWED_PACKAGES.map((name) => ({ name, from: CHILD_DIR }));
+export function readPathsFor(childDir: string, packages: readonly string[]): string[] {
+  const dirs = new Set<string>([childDir, realpathSync(childDir)]);
+  const queue: { name: string; from: string }[] = packages.map((name) => ({ name, from: childDir }));
   const seen = new Set<string>();
   for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
     const dir = findPackageDir(item.name, item.from);
@@ -67,6 +67,14 @@ export function allowedReadPaths(): string[] {
       }
     }
   }
-  cached = [...dirs].sort().map((d) => (d.endsWith('/') ? d : `${d}/`));
+  return [...dirs].sort().map((d) => (d.endsWith('/') ? d : `${d}/`));
+}
+
+let cached: string[] | null = null;
+
+/** The folders the runtime may read (see `readPathsFor`), walked once per server process. */
+export function allowedReadPaths(): string[] {
+  if (cached !== null) return cached;
+  cached = readPathsFor(CHILD_DIR, ALLOWED_PACKAGES);
   return cached;
 }

@@ -73,7 +73,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  // Stryker disable next-line ConditionalExpression: Number.isSafeInteger refuses every non-number too; the typeof narrows the type for `>=`
+  if (typeof value !== 'number') return false;
+  return Number.isSafeInteger(value) && value >= 0;
 }
 
 function hasOnlyKeys(value: Record<string, unknown>, allowed: readonly string[]): boolean {
@@ -98,7 +100,9 @@ function parseLogs(value: unknown): ScriptLog[] | null {
   for (const entry of value) {
     if (!isRecord(entry) || !hasOnlyKeys(entry, ['level', 'message'])) return null;
     const { level, message } = entry;
-    if (typeof level !== 'string' || !LOG_LEVELS.has(level) || typeof message !== 'string') return null;
+    // Stryker disable next-line ConditionalExpression: LOG_LEVELS.has refuses every non-string too; the typeof narrows the type for it
+    if (typeof level !== 'string') return null;
+    if (!LOG_LEVELS.has(level) || typeof message !== 'string') return null;
     logs.push({ level: level as ScriptLog['level'], message });
   }
   return logs;

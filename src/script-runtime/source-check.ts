@@ -27,6 +27,7 @@ export function checkEntrySource(entry: string, source: string, label = `The ${e
   try {
     program = parse(source, {
       ecmaVersion: 'latest',
+      // Stryker disable next-line StringLiteral: acorn parses any sourceType other than 'module' as a script; spelt out for the reader
       sourceType: 'script',
       allowAwaitOutsideFunction: true,
       allowHashBang: false,
@@ -37,8 +38,11 @@ export function checkEntrySource(entry: string, source: string, label = `The ${e
     const from = Math.min(pos, source.length);
     return {
       ok: false,
+      // Stryker disable next-line Regex: acorn ends every message with exactly one space and "(line:column)", and writes that shape nowhere else in it; the mutants differ only on other text
       message: message.replace(/\s*\(\d+:\d+\)$/, ''),
+      // Stryker disable next-line OptionalChaining: acorn's errors always carry loc (its raise() sets it, stack overflows included); the fallback is for any other error
       line: loc?.line ?? 1,
+      // Stryker disable next-line OptionalChaining: as above
       column: (loc?.column ?? 0) + 1,
       from,
       to: Math.min(from + 1, source.length),
@@ -50,7 +54,9 @@ export function checkEntrySource(entry: string, source: string, label = `The ${e
     return {
       ok: false,
       message: `\`${entry}\` must be a function or an async function, not a generator`,
+      // Stryker disable next-line OptionalChaining: parse runs with `locations: true`, so every node has loc (the type has it optional)
       line: statement.loc?.start.line ?? 1,
+      // Stryker disable next-line OptionalChaining: as above
       column: (statement.loc?.start.column ?? 0) + 1,
       from: statement.start,
       to: statement.end,
