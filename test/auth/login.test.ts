@@ -47,7 +47,7 @@ describe('the login use case', () => {
         return directory;
       },
       users,
-      throttle: loginThrottle(loginAttemptsRepository(store.db), { maxFailuresPerAccount: 3, maxFailuresPerAddress: 100, windowSeconds: 60 }, () => at),
+      throttle: loginThrottle(loginAttemptsRepository(store.db, store.dialect), { maxFailuresPerAccount: 3, maxFailuresPerAddress: 100, windowSeconds: 60 }, () => at),
     });
   });
 
@@ -103,7 +103,7 @@ describe('the login use case', () => {
     login = loginUseCase({
       directoryFor: async () => localDirectory(pool.id, usersRepository(store.db)),
       users: usersRepository(store.db),
-      throttle: loginThrottle(loginAttemptsRepository(store.db), { maxFailuresPerAccount: 100, maxFailuresPerAddress: 2, windowSeconds: 60 }, () => at),
+      throttle: loginThrottle(loginAttemptsRepository(store.db, store.dialect), { maxFailuresPerAccount: 100, maxFailuresPerAddress: 2, windowSeconds: 60 }, () => at),
     });
     await login(pool, { username: 'nobody-1' }, 'guess', from('198.51.100.7'));
     await login(pool, { username: 'nobody-2' }, 'guess', from('198.51.100.7'));
