@@ -169,7 +169,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const reset = passwordReset({
       directoryFor,
       tokens: tokensForEmail,
-      attempts: loginAttemptsRepository(store.db),
+      attempts: loginAttemptsRepository(store.db, store.dialect),
       mailer,
       publicUrl,
       now,
@@ -183,7 +183,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       loginUseCase({
         directoryFor,
         users,
-        throttle: loginThrottle(loginAttemptsRepository(store.db), config.throttle, options.now),
+        throttle: loginThrottle(loginAttemptsRepository(store.db, store.dialect), config.throttle, options.now),
       }),
       metrics,
     );

@@ -14,8 +14,9 @@
  * - success: the account's count is cleared (a user who mistyped is not slowed down)
  *   and the address gets its attempt back.
  * Store statements per login here: `accountKeyFor`'s read and the count (one upsert
- * for both counters) always; then a success adds two single-row updates (one without a
- * client address), a refusal two give-backs, a failure nothing.
+ * for both counters) always; then a success settles the account and the address, a
+ * refusal gives back to both, a failure adds nothing. A settle is one statement on
+ * SQLite, one single-row update per key on PostgreSQL (see `settle`).
  *
  * Counts live in the store, so every instance sees the same numbers.
  */

@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, type KyselyConfig, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { StoreSchema } from './schema.js';
@@ -28,6 +28,11 @@ export interface StoreLocation {
   dataDir: string;
 }
 
+export interface StoreOptions {
+  /** sees the SQL of every statement the store runs (tests count a use case's statements with it) */
+  onQuery?: (sqlText: string) => void;
+}
+
 const staticMigrations: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
@@ -47,8 +52,8 @@ export class StoreMigrationError extends Error {
   }
 }
 
-export async function openStore(location: StoreLocation): Promise<Store> {
-  const store = connectStore(location);
+export async function openStore(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
+  const store = connectStore(location, options);
   try {
     await migrate(store.db);
   } catch (error) {
@@ -73,10 +78,17 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 }
 
 /** The store without running migrations: `gatehouse doctor` looks without changing anything. */
-export function connectStore(location: StoreLocation): Store {
+export function connectStore(location: StoreLocation, options: StoreOptions = {}): Store {
   // Nothing it reads is cached, so changes announced within this process are all it needs.
-  const store = location.databaseUrl ? openPostgres(location.databaseUrl) : openSqlite(location.dataDir);
+  const config = kyselyConfig(options);
+  const store = location.databaseUrl ? openPostgres(location.databaseUrl, config) : openSqlite(location.dataDir, config);
   return { ...store, changes: inProcessChangeFeed() };
+}
+
+/** Kysely's options besides the dialect; a query logger only when asked for (it times every query). */
+function kyselyConfig({ onQuery }: StoreOptions): Omit<KyselyConfig, 'dialect'> {
+  if (onQuery === undefined) return {};
+  return { log: (event) => onQuery(event.query.sql) };
 }
 
 /** Where the embedded store lives in a data dir. */
@@ -94,7 +106,7 @@ export function keepDataDirPrivate(dataDir: string): void {
   if (uid === process.getuid?.() && (mode & 0o077) !== 0) chmodSync(dataDir, 0o700);
 }
 
-function openSqlite(dataDir: string): Omit<Store, 'changes'> {
+function openSqlite(dataDir: string, config: Omit<KyselyConfig, 'dialect'>): Omit<Store, 'changes'> {
   keepDataDirPrivate(dataDir);
   const database = new SqliteDatabase(sqliteFile(dataDir));
   // WAL lets readers go on while a write commits; busy_timeout waits out a concurrent
@@ -106,7 +118,7 @@ function openSqlite(dataDir: string): Omit<Store, 'changes'> {
   // lose the last commits but never corrupts the store, and each login's writes stop
   // waiting on the disk.
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<StoreSchema>({ ...config, dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
@@ -150,7 +162,7 @@ export function postgresServerAddress(databaseUrl: string): { host: string; port
   return { host, port: client.port };
 }
 
-function openPostgres(databaseUrl: string): Omit<Store, 'changes'> {
+function openPostgres(databaseUrl: string, config: Omit<KyselyConfig, 'dialect'>): Omit<Store, 'changes'> {
   // A bounded connect timeout: while the store is down, requests fail fast with 503
   // instead of queueing forever.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
@@ -161,7 +173,7 @@ function openPostgres(databaseUrl: string): Omit<Store, 'changes'> {
   // listens on idle ones: without this, a store restart mid-query would crash the
   // process. The query in flight still fails (→ 503) and the pool drops the client.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<StoreSchema>({ ...config, dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { StoreSchema, UsersTable } from './schema.js';
 import { isUniqueViolation } from './database.js';
+import { prepareQuery } from './prepared-query.js';
 import type { Page } from '../domain/page.js';
 import type { StoredPassword } from '../domain/password.js';
 import {
@@ -158,12 +159,23 @@ export function likeContains(keyword: string): string {
 }
 
 export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
-  const byQuery = (poolId: string, query: UserQuery) => {
-    const base = db.selectFrom('users').selectAll().where('pool_id', '=', poolId);
-    if ('id' in query) return base.where('id', '=', query.id);
-    if ('email' in query) return base.where('email_key', '=', normaliseEmail(query.email));
-    if ('username' in query) return base.where('username_key', '=', query.username.toLowerCase());
-    return base.where('phone', '=', query.phone);
+  // The one-user lookups run on every login (the throttle's key, the local password check): prepared once per column.
+  const oneBy = (column: 'id' | 'email_key' | 'username_key' | 'phone') =>
+    prepareQuery(db, 2, (poolId: string, value: string) => db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where(column, '=', value));
+  const byId = oneBy('id');
+  const byEmail = oneBy('email_key');
+  const byUsername = oneBy('username_key');
+  const byPhone = oneBy('phone');
+  const byQuery = async (poolId: string, query: UserQuery): Promise<UsersTable | undefined> => {
+    const rows =
+      'id' in query
+        ? await byId(poolId, query.id)
+        : 'email' in query
+          ? await byEmail(poolId, normaliseEmail(query.email))
+          : 'username' in query
+            ? await byUsername(poolId, query.username.toLowerCase())
+            : await byPhone(poolId, query.phone);
+    return rows[0];
   };
 
   const page = async (
@@ -208,7 +220,7 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
       return { ok: true, user: toUser(row) };
     },
     async get(poolId, query) {
-      const row = await byQuery(poolId, query).executeTakeFirst();
+      const row = await byQuery(poolId, query);
       return row && toUser(row);
     },
     async getByExternalId(poolId, externalId) {
@@ -221,7 +233,7 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
       return row && toUser(row);
     },
     async findCredentials(poolId, query) {
-      const row = await byQuery(poolId, query).executeTakeFirst();
+      const row = await byQuery(poolId, query);
       if (!row) return undefined;
       const password =
         row.password_hash && row.password_algorithm

@@ -83,7 +83,7 @@ describe('the login throttle', () => {
     poolId = (await poolsRepository(store.db).create({ name: 'throttle', metadata: {} })).id;
     at = Date.parse('2026-11-29T12:00:00Z');
     throttle = loginThrottle(
-      loginAttemptsRepository(store.db),
+      loginAttemptsRepository(store.db, store.dialect),
       { maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, windowSeconds: WINDOW_MS / 1000 },
       () => at,
     );
@@ -121,7 +121,7 @@ describe('the login throttle', () => {
   });
 
   it('answers the later end when both the account and the address are over budget', async () => {
-    throttle = loginThrottle(loginAttemptsRepository(store.db), { maxFailuresPerAccount: 1, maxFailuresPerAddress: 1, windowSeconds: 60 }, () => at);
+    throttle = loginThrottle(loginAttemptsRepository(store.db, store.dialect), { maxFailuresPerAccount: 1, maxFailuresPerAddress: 1, windowSeconds: 60 }, () => at);
     expect(await allowed('user:x', '203.0.113.1')).toBe(true); // the account's window starts now
     at += 20_000;
     expect(await allowed('user:y', '203.0.113.2')).toBe(true); // the address's window starts 20 s later

@@ -10,6 +10,7 @@ import { loginAttemptsRepository } from '../../src/store/login-attempts.js';
 import { poolsRepository } from '../../src/store/pools.js';
 import { usersRepository } from '../../src/store/users.js';
 import { localDirectory } from '../../src/users/local-directory.js';
+import { fail, ok } from '../../src/domain/result.js';
 
 /** The login use case over a real SQLite store and a pool's local directory, with a hand-moved clock. */
 describe('the login use case', () => {
@@ -47,7 +48,7 @@ describe('the login use case', () => {
         return directory;
       },
       users,
-      throttle: loginThrottle(loginAttemptsRepository(store.db), { maxFailuresPerAccount: 3, maxFailuresPerAddress: 100, windowSeconds: 60 }, () => at),
+      throttle: loginThrottle(loginAttemptsRepository(store.db, store.dialect), { maxFailuresPerAccount: 3, maxFailuresPerAddress: 100, windowSeconds: 60 }, () => at),
     });
   });
 
@@ -103,11 +104,68 @@ describe('the login use case', () => {
     login = loginUseCase({
       directoryFor: async () => localDirectory(pool.id, usersRepository(store.db)),
       users: usersRepository(store.db),
-      throttle: loginThrottle(loginAttemptsRepository(store.db), { maxFailuresPerAccount: 100, maxFailuresPerAddress: 2, windowSeconds: 60 }, () => at),
+      throttle: loginThrottle(loginAttemptsRepository(store.db, store.dialect), { maxFailuresPerAccount: 100, maxFailuresPerAddress: 2, windowSeconds: 60 }, () => at),
     });
     await login(pool, { username: 'nobody-1' }, 'guess', from('198.51.100.7'));
     await login(pool, { username: 'nobody-2' }, 'guess', from('198.51.100.7'));
     expect(await login(pool, { username: 'alice' }, 'alice-password', from('198.51.100.7'))).toMatchObject({ error: { code: 'TOO_MANY_ATTEMPTS' } });
     expect((await login(pool, { username: 'alice' }, 'alice-password', from('198.51.100.8'))).ok).toBe(true);
+  });
+});
+
+/**
+ * What a login costs the embedded store, counted through the store's query hook: each write
+ * is a commit, and the throttle's writes were the largest share of the server's time under
+ * login load (bench/RESULTS.md). The directory answers like a custom user store's script,
+ * without touching the store, so only the use case's own statements are counted.
+ */
+describe('store statements of a login on SQLite', () => {
+  let dataDir: string;
+  let store: Store;
+  let pool: Pool;
+  let login: LoginUseCase;
+  const statements: string[] = [];
+  const from = (ip: string | null) => ({ ip, userAgent: 'test' });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-login-statements-'));
+    store = await openStore({ databaseUrl: undefined, dataDir }, { onQuery: (sqlText) => statements.push(sqlText) });
+    pool = await poolsRepository(store.db).create({ name: 'statements', metadata: {} });
+    const users = usersRepository(store.db);
+    const local = localDirectory(pool.id, users);
+    const created = await local.create({ username: 'carol', password: 'carol-password' }, null);
+    if (!created.ok) throw new Error('user not created');
+    const user = created.value;
+    const directory = {
+      ...local,
+      login: async (_query: unknown, password: string) =>
+        password === 'carol-password' ? ok(user) : fail('WRONG_USERNAME_OR_PASSWORD', 'Wrong username or password'),
+    };
+    login = loginUseCase({
+      directoryFor: async () => directory,
+      users,
+      throttle: loginThrottle(loginAttemptsRepository(store.db, store.dialect), { maxFailuresPerAccount: 2, maxFailuresPerAddress: 100, windowSeconds: 60 }),
+    });
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The first word of each statement one login ran. */
+  async function statementsOf(password: string, ip: string | null): Promise<string[]> {
+    statements.length = 0;
+    await login(pool, { username: 'carol' }, password, from(ip));
+    return statements.map((text) => text.split(' ')[0] ?? '');
+  }
+
+  it('a success: the account\'s lookup, the count, and one statement settling both the account and the address', async () => {
+    expect(await statementsOf('carol-password', '192.0.2.1')).toEqual(['select', 'insert', 'update']);
+    expect(await statementsOf('carol-password', null)).toEqual(['select', 'insert', 'update']);
+  });
+
+  it('a refusal: the lookup, the count, and one statement giving the attempt back to both budgets', async () => {
+    for (let i = 0; i < 2; i++) expect(await statementsOf('wrong', '192.0.2.2')).toEqual(['select', 'insert']);
+    expect(await statementsOf('carol-password', '192.0.2.2')).toEqual(['select', 'insert', 'update']);
   });
 });

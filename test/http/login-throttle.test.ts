@@ -161,7 +161,7 @@ describeEachDialect('login attempt counting in the store', (dialect) => {
   });
 
   const throttleOn = (store: Store) =>
-    loginThrottle(loginAttemptsRepository(store.db), { maxFailuresPerAccount: 10, maxFailuresPerAddress: 100, windowSeconds: 60 }, clock.now);
+    loginThrottle(loginAttemptsRepository(store.db, store.dialect), { maxFailuresPerAccount: 10, maxFailuresPerAddress: 100, windowSeconds: 60 }, clock.now);
 
   it('admits exactly the budget of 20 attempts racing on two instances', async () => {
     const one = throttleOn(first);
@@ -171,7 +171,7 @@ describeEachDialect('login attempt counting in the store', (dialect) => {
     );
     expect(verdicts.filter((verdict) => verdict.allowed)).toHaveLength(10);
     // the refused ones gave their count back: the account holds exactly its budget, so one more count makes 11
-    const [window] = await loginAttemptsRepository(first.db).count(poolId, ['user:race'], clock.now(), 60_000);
+    const [window] = await loginAttemptsRepository(first.db, first.dialect).count(poolId, ['user:race'], clock.now(), 60_000);
     expect(window?.attempts).toBe(11);
   });
 
@@ -189,7 +189,7 @@ describeEachDialect('login attempt counting in the store', (dialect) => {
   });
 
   it('restarts a window that has ended, and never counts below zero', async () => {
-    const repository = loginAttemptsRepository(second.db);
+    const repository = loginAttemptsRepository(second.db, second.dialect);
     const start = clock.now();
     const both = await repository.count(poolId, ['user:w', 'ip:192.0.2.200'], start, 60_000);
     expect(both).toHaveLength(2);
