@@ -184,8 +184,9 @@ function embeddedIPv4(bytes: Uint8Array): Uint8Array | null {
   const zeros = (from: number, to: number): boolean => bytes.subarray(from, to).every((b) => b === 0);
   if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12);
   if (zeros(0, 8) && bytes[8] === 0xff && bytes[9] === 0xff && zeros(10, 12)) return bytes.slice(12);
-  // Compatible form; `::` and `::1` are themselves (blocked and loopback), checked as IPv6.
-  if (zeros(0, 12) && !zeros(12, 15)) return bytes.slice(12);
+  // Compatible form, except `::1`: that is loopback itself (`::` is blocked either way, and
+  // `::2`…`::ff` are 0.0.0.2…0.0.0.255, "this network", as their neighbour `::100` is).
+  if (zeros(0, 12) && !(zeros(12, 15) && bytes[15] === 1)) return bytes.slice(12);
   if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(4, 12)) return bytes.slice(12);
   if (bytes[0] === 0x20 && bytes[1] === 0x02) return bytes.slice(2, 6);
   return null;
@@ -269,7 +270,7 @@ function ruleMatchesAddress(rule: CompiledRule, address: string, port: number): 
   return addressForms(address).some(({ family, bytes }) => rule.ranges.some((r) => inCidr(family, bytes, r)));
 }
 
-/** The addresses of this machine's interfaces, loopback excluded (that is internal anyway). */
+/** The addresses of this machine's interfaces (loopback among them: internal anyway). */
 export function thisMachineAddresses(): Cidr[] {
   const ranges: Cidr[] = [];
   for (const list of Object.values(os.networkInterfaces())) {
