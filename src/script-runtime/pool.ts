@@ -33,6 +33,13 @@ import {
 const DEFAULT_TIMEOUT_MS = 5000;
 /** The taken spare's replacement waits for the first call or this long, to leave it the CPU. */
 const SPARE_REFILL_DELAY_MS = 250;
+/**
+ * ... and after the first call answers, this much more: forking blocks the server's event
+ * loop until the child has exec'd (5-40 ms on the 2-core machine) and the child's start then
+ * takes a core for ~150 ms, while the caller still has its answer to finish (a login: the
+ * throttle's writes, the token, the HTTP response).
+ */
+const SPARE_REFILL_AFTER_CALL_MS = 50;
 const WATCH_POLL_MS = 250;
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux port in use). */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -257,7 +264,7 @@ export class ScriptRuntimePool {
     } finally {
       if (refill !== null) {
         clearTimeout(refill);
-        this.#ensureSpare();
+        setTimeout(() => this.#ensureSpare(), SPARE_REFILL_AFTER_CALL_MS).unref();
       }
     }
   }

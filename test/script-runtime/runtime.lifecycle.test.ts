@@ -116,6 +116,23 @@ describe('runtime lifecycle', () => {
     }
   });
 
+  test("the taken spare's replacement is forked after the first call's caller had time to answer, not on its path", async () => {
+    const pool = new TestPool({ warmSpare: true });
+    try {
+      await pool.warmUp();
+      const before = childPids();
+      const s = spec(GOOD_USER);
+      expect((await pool.call(s, 'getUser', args)).ok).toBe(true);
+      // Forking blocks the event loop and the child's start takes a core: the caller (a
+      // login still to sign its token and answer) goes first.
+      expect(pool.stats()).toMatchObject({ runtimes: 1, spares: 0 });
+      expect(childPids()).toEqual(before);
+      expect(await eventually(() => pool.stats().spares >= 1)).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('close() stops every process (runtimes and spare) and later calls fail as values', async () => {
     const pool = new TestPool({ warmSpare: true });
     const s = spec(GOOD_USER);
