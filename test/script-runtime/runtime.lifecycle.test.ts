@@ -133,6 +133,23 @@ describe('runtime lifecycle', () => {
     }
   });
 
+  test("a spare's warm-up (the first-call path run once before ready) leaves nothing its connection's scripts can see", async () => {
+    const pool = new TestPool({ warmSpare: true });
+    try {
+      await pool.warmUp();
+      const probe = spec({
+        getUser: `async function getUser(query, context) {
+          const names = Object.getOwnPropertyNames(globalThis).filter((name) => /warm|typed/i.test(name));
+          return { id: [typeof warmUp, typeof Typed, names.join('|')].join(',') };
+        }`,
+      });
+      const outcome = await pool.call(probe, 'getUser', args);
+      expect(outcome).toMatchObject({ ok: true, result: { id: 'undefined,undefined,' }, logs: [] });
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('close() stops every process (runtimes and spare) and later calls fail as values', async () => {
     const pool = new TestPool({ warmSpare: true });
     const s = spec(GOOD_USER);
