@@ -195,6 +195,20 @@ export class ScriptRuntimePool {
       : { ok: false, error: answer.error, logs: answer.logs, durationMs };
   }
 
+  /**
+   * Binds a runtime to `spec` now, without a call: a connection just saved has its scripts
+   * sent and compiled while its owner is still reading the save's answer, so its first call
+   * does not wait for that. Nothing happens when its runtime is already current, when
+   * scripts may not run, or when `spec` has no entry to load.
+   */
+  prepare(spec: RuntimeSpec): void {
+    if (this.#closed || !this.#sandbox.scriptsAllowed || entriesOf(spec).length === 0) return;
+    const limits = limitsOf(spec);
+    const existing = this.#bindings.get(spec.key);
+    if (existing !== undefined && existing.hash === specHash(spec, limits) && existing.runtime.accepting) return;
+    this.#bindingFor(spec, limits);
+  }
+
   /** Stops the runtime of `key` (its connection was saved or deleted); calls in flight may finish. */
   async invalidate(key: string): Promise<void> {
     const binding = this.#bindings.get(key);

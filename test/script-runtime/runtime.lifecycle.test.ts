@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { eventually, GOOD_USER, isAlive, newPool, spec, TestPool } from './helpers.js';
+import { toRuntimeSpec } from '../../src/custom-db/script-caller.js';
 
 const args = [{ email: 'a@example.com' }, {}];
 
@@ -145,6 +146,32 @@ describe('runtime lifecycle', () => {
       });
       const outcome = await pool.call(probe, 'getUser', args);
       expect(outcome).toMatchObject({ ok: true, result: { id: 'undefined,undefined,' }, logs: [] });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('prepare(spec) binds and loads a connection before its first call; that call is answered by the same runtime', async () => {
+    const pool = new TestPool({ warmSpare: true });
+    try {
+      await pool.warmUp();
+      const s = spec({ getUser: `console.log('loaded');\nasync function getUser(query, context) { return { id: String(process.pid) }; }` });
+      pool.runtime.prepare(toRuntimeSpec(s));
+      const prepared = pool.runtimePid(s.key);
+      expect(prepared).toBeDefined();
+      expect(pool.stats().coldStarts).toBe(1);
+      // Preparing the same spec again changes nothing.
+      pool.runtime.prepare(toRuntimeSpec(s));
+      expect(pool.runtimePid(s.key)).toBe(prepared);
+      const first = await pool.call(s, 'getUser', args);
+      // Output of the scripts' top-level code still goes to the first call.
+      expect(first).toMatchObject({ ok: true, logs: [{ level: 'log', message: 'loaded' }] });
+      expect(pool.runtimePid(s.key)).toBe(prepared);
+      expect(pool.stats().coldStarts).toBe(1);
+      // A connection with no script to load is not given a process.
+      const empty = spec({});
+      pool.runtime.prepare(toRuntimeSpec(empty));
+      expect(pool.runtimePid(empty.key)).toBeUndefined();
     } finally {
       await pool.close();
     }
