@@ -105,14 +105,17 @@ export function customDbService({
   const invalidateOnSave = async <R extends { ok: boolean }>(pool: Pool, saved: R): Promise<R> => {
     if (!saved.ok) return saved;
     await runtimes.invalidate(pool.id);
-    // The new scripts are loaded into a runtime while the save answers (the config was kept
-    // opened by the save, so this reads only its revision); the first login then finds them ready.
-    void configs
-      .current(pool.id)
-      .then(({ config }) => prepareRuntime(pool, config, runtimes, serverServices()))
-      .catch(() => {
-        // Only a head start lost: the first call binds the runtime itself.
-      });
+    // The new scripts are loaded into a runtime once the save has answered (the config was
+    // kept opened by the save, so this reads only its revision); the first login then finds
+    // them ready. setImmediate: after the answer's audit entry and response are written.
+    setImmediate(() => {
+      void configs
+        .current(pool.id)
+        .then(({ config }) => prepareRuntime(pool, config, runtimes, serverServices()))
+        .catch(() => {
+          // Only a head start lost: the first call binds the runtime itself.
+        });
+    });
     return saved;
   };
   return {
