@@ -198,14 +198,18 @@ export class ScriptRuntimePool {
   /**
    * Binds a runtime to `spec` now, without a call: a connection just saved has its scripts
    * sent and compiled while its owner is still reading the save's answer, so its first call
-   * does not wait for that. Nothing happens when its runtime is already current, when
-   * scripts may not run, or when `spec` has no entry to load.
+   * does not wait for that. Only a ready spare is used: nothing is forked (a script saving a
+   * thousand connections must not start a thousand processes, nor evict runtimes in use), and
+   * nothing happens when its runtime is already current, when scripts may not run, or when
+   * `spec` has no entry to load.
    */
   prepare(spec: RuntimeSpec): void {
     if (this.#closed || !this.#sandbox.scriptsAllowed || entriesOf(spec).length === 0) return;
     const limits = limitsOf(spec);
     const existing = this.#bindings.get(spec.key);
     if (existing !== undefined && existing.hash === specHash(spec, limits) && existing.runtime.accepting) return;
+    const readySpare = this.#spares.some((spare) => spare.ready && spare.accepting && spare.memoryMb === limits.memoryMb);
+    if (!readySpare || this.#bindings.size >= this.#maxRuntimes) return;
     this.#bindingFor(spec, limits);
   }
 

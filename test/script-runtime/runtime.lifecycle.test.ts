@@ -172,6 +172,16 @@ describe('runtime lifecycle', () => {
       const empty = spec({});
       pool.runtime.prepare(toRuntimeSpec(empty));
       expect(pool.runtimePid(empty.key)).toBeUndefined();
+      // Without a ready spare nothing is forked: the first call starts the runtime as before.
+      const noSpare = new TestPool({ warmSpare: false });
+      try {
+        const later = spec(GOOD_USER);
+        noSpare.runtime.prepare(toRuntimeSpec(later));
+        expect(noSpare.runtimePid(later.key)).toBeUndefined();
+        expect(noSpare.stats().coldStarts).toBe(0);
+      } finally {
+        await noSpare.close();
+      }
     } finally {
       await pool.close();
     }
