@@ -1,7 +1,7 @@
 /**
  * Reading and saving pools' connection configs, and their versions. Opening a config means
  * reading its scripts and decrypting its secrets, so the opened config is kept per pool with
- * the revision it was read at; every read still asks the store for the revision (one
+ * the revision it was read (or saved) at; every read still asks the store for the revision (one
  * integer), so a save on any instance is seen by the next request everywhere. The revision
  * is also the connection's ETag: it lives in the store, so every instance agrees on it.
  */
@@ -57,6 +57,10 @@ const STALE_MESSAGE = 'The custom database connection was changed by someone els
 
 export function connectionConfigs(repository: CustomDbRepository, box: SecretBox): ConnectionConfigs {
   const opened = new Map<string, { revision: number; config: CustomDbConfig }>();
+  const remember = (poolId: string, entry: { revision: number; config: CustomDbConfig }): void => {
+    if (opened.size >= OPENED_CONFIGS_KEPT && !opened.has(poolId)) opened.clear();
+    opened.set(poolId, entry);
+  };
 
   const current = async (poolId: string): Promise<{ config: CustomDbConfig; revision: number }> => {
     const revision = await repository.revision(poolId);
@@ -66,21 +70,37 @@ export function connectionConfigs(repository: CustomDbRepository, box: SecretBox
     const row = await repository.get(poolId);
     if (!row) return { config: defaultConfig(), revision: 0 };
     const fresh = { revision: Number(row.revision), config: openConfig(row, box) };
-    if (opened.size >= OPENED_CONFIGS_KEPT) opened.clear();
-    opened.set(poolId, fresh);
+    remember(poolId, fresh);
     return fresh;
   };
 
   const store = async (poolId: string, config: CustomDbConfig, meta: SaveMeta): Promise<Result<SavedConfig, 'PRECONDITION_FAILED'>> => {
+    // The saved config is opened below as a later read would open it, from the same sealed
+    // columns, but without decrypting what was just encrypted here.
+    const sealedHere = new Map<string, string>();
+    const sealed = sealConfig(config, {
+      seal(plaintext) {
+        const value = box.seal(plaintext);
+        sealedHere.set(value, plaintext);
+        return value;
+      },
+      open: (value) => box.open(value),
+    });
     const saved = await repository.save({
       poolId,
-      sealed: sealConfig(config, box),
+      sealed,
       savedAt: new Date().toISOString(),
       savedBy: { keyId: meta.savedBy.keyId, name: meta.savedBy.name },
       note: meta.note,
       ...(meta.expectedRevision === undefined ? {} : { expectedRevision: meta.expectedRevision }),
     });
     if (!saved.saved) return fail('PRECONDITION_FAILED', STALE_MESSAGE);
+    // The next read (the audit entry's diff, the pool's next login) finds it opened at this
+    // revision; a later save anywhere bumps the revision and it is read again.
+    remember(poolId, {
+      revision: saved.revision,
+      config: openConfig({ ...sealed, pool_id: poolId }, { seal: (plaintext) => box.seal(plaintext), open: (value) => sealedHere.get(value) ?? box.open(value) }),
+    });
     return ok({ config: maskConfig(config), revision: saved.revision, version: saved.version });
   };
 

@@ -20,7 +20,7 @@ import { scriptEnv } from './runtime-spec.js';
 import type { ConfigChanges, ConnectionConfigs, SavedConfig, SaveMeta } from './connection-configs.js';
 import type { ConnectionLog } from './connection-log.js';
 import type { CustomDbMode } from './modes.js';
-import { createScriptCaller, type CallerGuard, type ScriptCaller } from './script-caller.js';
+import { createScriptCaller, prepareRuntime, type CallerGuard, type ScriptCaller } from './script-caller.js';
 import type { ServerServices } from './runtime-spec.js';
 import { DIALECT_SCRIPT_KEYS, type Auth0ScriptName } from './auth0/auth0-scripts.js';
 import type { Auth0Entry } from './auth0/auth0-runtime.js';
@@ -103,7 +103,19 @@ export function customDbService({
   // Saving takes effect for new requests at once; stopping the old runtime frees it now
   // (callers hand the runtime pool the current spec on every call, so it would be replaced anyway).
   const invalidateOnSave = async <R extends { ok: boolean }>(pool: Pool, saved: R): Promise<R> => {
-    if (saved.ok) await runtimes.invalidate(pool.id);
+    if (!saved.ok) return saved;
+    await runtimes.invalidate(pool.id);
+    // The new scripts are loaded into a runtime once the save has answered (the config was
+    // kept opened by the save, so this reads only its revision); the first login then finds
+    // them ready. setImmediate: after the answer's audit entry and response are written.
+    setImmediate(() => {
+      void configs
+        .current(pool.id)
+        .then(({ config }) => prepareRuntime(pool, config, runtimes, serverServices()))
+        .catch(() => {
+          // Only a head start lost: the first call binds the runtime itself.
+        });
+    });
     return saved;
   };
   return {

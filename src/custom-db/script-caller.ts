@@ -198,6 +198,15 @@ function derivedFrom(
   return fresh;
 }
 
+/**
+ * Has the runtime pool bind and load the scripts of a pool's enabled connection ahead of its
+ * first call (after a save), with the very spec its calls will pass.
+ */
+export function prepareRuntime(pool: Pool, config: CustomDbConfig, runtimes: ScriptRuntimePool, serverServices?: ServerServices): void {
+  if (!config.enabled) return;
+  runtimes.prepare(toRuntimeSpec(derivedFrom(pool.id, config, serverServices).spec));
+}
+
 /** The connection's guard (breaker.ts) and whether this caller's calls count towards its circuit. */
 export interface CallerGuard {
   guard: ConnectionGuard;

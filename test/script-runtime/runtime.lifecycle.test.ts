@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { eventually, GOOD_USER, isAlive, newPool, spec, TestPool } from './helpers.js';
+import { toRuntimeSpec } from '../../src/custom-db/script-caller.js';
 
 const args = [{ email: 'a@example.com' }, {}];
 
@@ -111,6 +112,76 @@ describe('runtime lifecycle', () => {
       const spareBefore = childPids().filter((p) => p !== sparePid);
       await pool.call(big, 'getUser', args);
       expect(spareBefore).not.toContain(pool.runtimePid(big.key));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("the taken spare's replacement is forked after the first call's caller had time to answer, not on its path", async () => {
+    const pool = new TestPool({ warmSpare: true });
+    try {
+      await pool.warmUp();
+      const before = childPids();
+      const s = spec(GOOD_USER);
+      expect((await pool.call(s, 'getUser', args)).ok).toBe(true);
+      // Forking blocks the event loop and the child's start takes a core: the caller (a
+      // login still to sign its token and answer) goes first.
+      expect(pool.stats()).toMatchObject({ runtimes: 1, spares: 0 });
+      expect(childPids()).toEqual(before);
+      expect(await eventually(() => pool.stats().spares >= 1)).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("a spare's warm-up (the first-call path run once before ready) leaves nothing its connection's scripts can see", async () => {
+    const pool = new TestPool({ warmSpare: true });
+    try {
+      await pool.warmUp();
+      const probe = spec({
+        getUser: `async function getUser(query, context) {
+          const names = Object.getOwnPropertyNames(globalThis).filter((name) => /warm|typed/i.test(name));
+          return { id: [typeof warmUp, typeof Typed, names.join('|')].join(',') };
+        }`,
+      });
+      const outcome = await pool.call(probe, 'getUser', args);
+      expect(outcome).toMatchObject({ ok: true, result: { id: 'undefined,undefined,' }, logs: [] });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('prepare(spec) binds and loads a connection before its first call; that call is answered by the same runtime', async () => {
+    const pool = new TestPool({ warmSpare: true });
+    try {
+      await pool.warmUp();
+      const s = spec({ getUser: `console.log('loaded');\nasync function getUser(query, context) { return { id: String(process.pid) }; }` });
+      pool.runtime.prepare(toRuntimeSpec(s));
+      const prepared = pool.runtimePid(s.key);
+      expect(prepared).toBeDefined();
+      expect(pool.stats().coldStarts).toBe(1);
+      // Preparing the same spec again changes nothing.
+      pool.runtime.prepare(toRuntimeSpec(s));
+      expect(pool.runtimePid(s.key)).toBe(prepared);
+      const first = await pool.call(s, 'getUser', args);
+      // Output of the scripts' top-level code still goes to the first call.
+      expect(first).toMatchObject({ ok: true, logs: [{ level: 'log', message: 'loaded' }] });
+      expect(pool.runtimePid(s.key)).toBe(prepared);
+      expect(pool.stats().coldStarts).toBe(1);
+      // A connection with no script to load is not given a process.
+      const empty = spec({});
+      pool.runtime.prepare(toRuntimeSpec(empty));
+      expect(pool.runtimePid(empty.key)).toBeUndefined();
+      // Without a ready spare nothing is forked: the first call starts the runtime as before.
+      const noSpare = new TestPool({ warmSpare: false });
+      try {
+        const later = spec(GOOD_USER);
+        noSpare.runtime.prepare(toRuntimeSpec(later));
+        expect(noSpare.runtimePid(later.key)).toBeUndefined();
+        expect(noSpare.stats().coldStarts).toBe(0);
+      } finally {
+        await noSpare.close();
+      }
     } finally {
       await pool.close();
     }
