@@ -64,7 +64,7 @@ const EXPLAINED: Record<string, string> = {
   script_cold_start_without_spare_ms: '`ScriptRuntimePool` first call of a new connection with no warm spare (a full Node start under the permission model); median of 7.',
   runtime_rss_mb: 'Resident memory of one connection runtime (trivial script) after 3500 calls, from /proc.',
   script_cold_start_ms:
-    'Through the server over HTTP: `PUT …/custom-db` of a new pool (trivial `login` script, CUSTOM_USER_STORE) until the answer of its first `POST …/auth/login`; the warm spare given 1.5 s to be ready before each sample; median.',
+    'Through the server over HTTP, from a client in its own process (bench/cold-start-client.ts): `PUT …/custom-db` of a new pool (trivial `login` script, CUSTOM_USER_STORE) until the answer of its first `POST …/auth/login`; the warm spare given 1.5 s to be ready before each sample; median.',
   script_cold_start_save_ms: 'The PUT alone (parse check, seal, store write, invalidate) of the samples above; median.',
   script_cold_start_pg_login_ms:
     'As `script_cold_start_ms`, but the first login runs the benchmark’s pg login script: includes `require("pg")` in the runtime and its first PostgreSQL connection.',
