@@ -46,6 +46,7 @@ const scope = {
     ],
     tests: [
       'test/script-runtime/egress-broker.test.ts',
+      'test/script-runtime/egress-broker.relay.test.ts',
       'test/script-runtime/egress-guard.test.ts',
       'test/script-runtime/runtime.transport.test.ts',
       'test/script-runtime/source-check.test.ts',
