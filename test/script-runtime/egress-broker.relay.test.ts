@@ -10,6 +10,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   HEADER_MAX_BYTES,
@@ -668,12 +669,18 @@ describe('relaying', () => {
 describe('the socket, its folder and close()', () => {
   const onRefused = (): void => undefined;
 
-  test('the folder is made 0711 whatever the umask; the socket 0666', async () => {
+  test('the folder is made 0711, the socket 0666', async () => {
+    const { broker } = await startBroker(REFUSE_ALL);
+    expect(statSync(broker.folder).mode & 0o777).toBe(0o711);
+    expect(statSync(broker.socketPath).mode & 0o777).toBe(0o666);
+  });
+
+  // Only a main thread may set the umask: under Stryker (worker threads) this one is skipped.
+  test.runIf(isMainThread)('the folder is 0711 whatever the umask', async () => {
     const previous = process.umask(0o077);
     try {
       const { broker } = await startBroker(REFUSE_ALL);
       expect(statSync(broker.folder).mode & 0o777).toBe(0o711);
-      expect(statSync(broker.socketPath).mode & 0o777).toBe(0o666);
     } finally {
       process.umask(previous);
     }
