@@ -862,8 +862,31 @@ describe('the socket, its folder and close()', () => {
       const where = socketPath();
       expect(await startEgressBroker({ socketPath: where, onRefused })).toEqual({ ok: false, message: `Cannot listen on ${where}: no room` });
       expect(existsSync(path.dirname(where))).toBe(false);
+      // A folder it did not make is left where it was.
+      const kept = path.join(workDir, 'kept-on-listen-failure');
+      mkdirSync(kept, { mode: 0o700 });
+      listen.mockImplementationOnce(function (this: net.Server) {
+        process.nextTick(() => this.emit('error', new Error('no room')));
+        return this;
+      });
+      expect(await startEgressBroker({ socketPath: path.join(kept, 's.sock'), onRefused })).toMatchObject({ ok: false });
+      expect(statSync(kept).isDirectory()).toBe(true);
     } finally {
       listen.mockRestore();
+    }
+  });
+
+  test('the policy given at start resolves its deny names with the injected resolver', async () => {
+    const echo = await startUpstream();
+    try {
+      const { broker, refusals } = await startBroker(
+        { allow: [{ host: '127.0.0.1' }], anyPublicAddress: false, deny: [{ host: 'store.test' }] },
+        { lookup: async (name) => (name === 'store.test' ? ['127.0.0.1'] : []) },
+      );
+      expect((await converse(broker, [headerLine('127.0.0.1', echo.port), 'x'])).received).toBe('');
+      expect(refusals).toMatchObject([{ reason: 'denied' }]);
+    } finally {
+      await echo.close();
     }
   });
 });
