@@ -47,6 +47,7 @@ const scope = {
     tests: [
       'test/script-runtime/allowed-paths.test.ts',
       'test/script-runtime/egress-broker.test.ts',
+      'test/script-runtime/egress-broker.relay.test.ts',
       'test/script-runtime/egress-policy.test.ts',
       'test/script-runtime/egress-guard.test.ts',
       'test/script-runtime/frames.test.ts',

@@ -959,7 +959,7 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
  * An IPv4-mapped address is connected to as IPv4: the same host, and it works where IPv6
  * is disabled. Other IPv6 forms go as they are (NAT64 and 6to4 need their gateways).
  */
-function connectableAddress(address: string): string {
+export function connectableAddress(address: string): string {
   const ip = parseIp(address);
   if (ip === null || ip.family === 4) return address;
   const b = ip.bytes;
