@@ -637,15 +637,51 @@ export interface EgressBrokerOptions {
   /** Name resolution plus TCP connect, all addresses tried; default 10 000 ms. */
   connectTimeoutMs?: number;
   /**
-   * Name lookups in flight at once; default 2. `dns.lookup` runs on libuv's small thread
-   * pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), which the server's file and
-   * crypto work shares: a lookup stuck on a slow resolver keeps its thread even after the
-   * broker stopped waiting, so it keeps its slot here too.
+   * Name lookups of this broker (one runtime) in flight at once; default 1. `dns.lookup`
+   * runs on libuv's small thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise),
+   * which the server's argon2, file and crypto work shares: a lookup stuck on a slow resolver
+   * keeps its thread even after the broker stopped waiting, so it keeps its slot here too.
    */
   maxLookups?: number;
+  /**
+   * The slots every broker of the process shares (default `SERVER_LOOKUP_SLOTS`, 2): however
+   * many pools' scripts look up names that never answer, half of libuv's threads stay free
+   * for the logins of every pool. Tests pass their own.
+   */
+  lookupSlots?: LookupSlots;
   /** Replaces `dns.lookup` (tests). */
   lookup?: Lookup;
 }
+
+/** A counting semaphore for name lookups; a waiter that gave up passes its turn on. */
+export interface LookupSlots {
+  /** Waits for a slot; answers false (holding none) when `abandoned()` is true by then. */
+  acquire(abandoned: () => boolean): Promise<boolean>;
+  release(): void;
+}
+
+export function lookupSlots(max: number): LookupSlots {
+  let inUse = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(abandoned) {
+      while (inUse >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (abandoned()) {
+        waiting.shift()?.();
+        return false;
+      }
+      inUse++;
+      return true;
+    },
+    release() {
+      inUse--;
+      waiting.shift()?.();
+    },
+  };
+}
+
+/** Shared by every runtime's broker in this process: see `EgressBrokerOptions.lookupSlots`. */
+export const SERVER_LOOKUP_SLOTS = lookupSlots(2);
 
 export interface EgressBrokerStats {
   /** Sockets accepted and not closed yet, in any phase. */
@@ -738,24 +774,24 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
     tokens -= 1;
     return true;
   };
-  const maxLookups = options.maxLookups ?? 2;
-  let lookupsInFlight = 0;
-  const lookupQueue: (() => void)[] = [];
-  /** `lookup` with at most `maxLookups` running; a slot is held until the lookup itself ends. */
+  const maxLookups = options.maxLookups ?? 1;
+  const ownSlots = lookupSlots(maxLookups);
+  const sharedSlots = options.lookupSlots ?? SERVER_LOOKUP_SLOTS;
+  /** `lookup` holding one of this broker's slots and one of the process's until the lookup itself ends. */
   const limitedLookup = (name: string, deadline: number): Promise<string[]> => {
     let abandoned = false;
-    const release = (): void => {
-      lookupsInFlight--;
-      lookupQueue.shift()?.();
-    };
+    const isAbandoned = (): boolean => abandoned;
     const run = async (): Promise<string[]> => {
-      while (lookupsInFlight >= maxLookups) await new Promise<void>((resolve) => lookupQueue.push(resolve));
-      if (abandoned) {
-        // The waiter woke after its deadline: pass the slot on instead of using it.
-        lookupQueue.shift()?.();
+      // Own slot first, then the shared one: always in this order, so no two brokers wait on each other.
+      if (!(await ownSlots.acquire(isAbandoned))) return [];
+      if (!(await sharedSlots.acquire(isAbandoned))) {
+        ownSlots.release();
         return [];
       }
-      lookupsInFlight++;
+      const release = (): void => {
+        sharedSlots.release();
+        ownSlots.release();
+      };
       const pending = lookup(name);
       pending.then(release, release);
       return pending;

@@ -20,6 +20,7 @@ import {
   decideEgress,
   egressPolicyFor,
   isHostName,
+  lookupSlots,
   parseAllowedHost,
   parseCidr,
   parseEgressHeader,
@@ -595,6 +596,8 @@ describe('broker over real sockets (loopback only)', () => {
     const failures: unknown[] = [];
     const { broker } = await startBroker({ allow: [], anyPublicAddress: true, deny: [] }, {
       maxLookups: 1,
+      // Its own slots: the lookup below never ends, and would keep one of the process's for the rest of the file.
+      lookupSlots: lookupSlots(2),
       connectTimeoutMs: 300,
       lookup: (name) => {
         asked.push(name);
@@ -613,6 +616,67 @@ describe('broker over real sockets (loopback only)', () => {
     } finally {
       await broker.close();
     }
+  });
+
+  test('lookups of every broker share the process-wide slots: slow names in many runtimes leave the rest of the thread pool alone', async () => {
+    const asked: string[] = [];
+    const shared = lookupSlots(2);
+    // Answers after the brokers gave up: each slot stays held that long, as a real stuck lookup's thread does.
+    const slowLookup: Lookup = (name) => {
+      asked.push(name);
+      return new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 1500));
+    };
+    const brokers = await Promise.all(
+      [1, 2, 3].map(() => startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { maxLookups: 2, connectTimeoutMs: 300, lookup: slowLookup, lookupSlots: shared })),
+    );
+    try {
+      await Promise.all(brokers.flatMap(({ broker }, b) => [1, 2].map((n) => exchange(broker, header(`slow${b}-${n}.example`, 80), 'x'))));
+      // Six lookups asked for across three runtimes, two ever started: the shared slots, not 3 × 2.
+      expect(asked).toHaveLength(2);
+    } finally {
+      await Promise.all(brokers.map(({ broker }) => broker.close()));
+    }
+  });
+
+  test('one runtime holds one lookup slot by default: a second slow name of the same runtime waits, another runtime\'s goes ahead', async () => {
+    const asked: string[] = [];
+    const shared = lookupSlots(2);
+    const slowLookup: Lookup = (name) => {
+      asked.push(name);
+      return new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 1500));
+    };
+    const first = await startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { connectTimeoutMs: 300, lookup: slowLookup, lookupSlots: shared });
+    const second = await startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { connectTimeoutMs: 300, lookup: slowLookup, lookupSlots: shared });
+    try {
+      const firstRuntime = [exchange(first.broker, header('a1.example', 80), 'x'), exchange(first.broker, header('a2.example', 80), 'x')];
+      // Both of the first runtime's names have reached its broker before the other runtime asks.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await Promise.all([...firstRuntime, exchange(second.broker, header('b1.example', 80), 'x')]);
+      expect(asked).toEqual(['a1.example', 'b1.example']);
+    } finally {
+      await first.broker.close();
+      await second.broker.close();
+    }
+  });
+
+  test('lookup slots: a waiter gets the slot a release frees, and one that gave up passes it on', async () => {
+    const slots = lookupSlots(1);
+    expect(await slots.acquire(() => false)).toBe(true);
+    let abandoned = false;
+    const gaveUp = slots.acquire(() => abandoned);
+    const next = slots.acquire(() => false);
+    abandoned = true;
+    slots.release();
+    expect(await gaveUp).toBe(false);
+    // The abandoned waiter handed its turn to the next one instead of keeping the slot.
+    expect(await next).toBe(true);
+    let third = false;
+    void slots.acquire(() => false).then(() => (third = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(third).toBe(false);
+    slots.release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(third).toBe(true);
   });
 
   test('refuses everything until given a policy (a warm spare), then follows it', async () => {
