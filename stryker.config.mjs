@@ -33,7 +33,7 @@ const scope = {
     tests: ['test/passwords/**/*.test.ts'],
   },
   // The runtime's pure parts: framing, the message protocol, the source check, the paths a
-  // sandbox may read, and the egress broker's policy and relay. The process-level parts
+  // sandbox may read, the egress broker's policy and relay, and the spares' sizing. The process-level parts
   // (runtime-process.ts, pool.ts, os-sandbox.ts) are reached only through tests that start
   // real sandboxed processes; mutating them takes about two hours here (see the README).
   scriptRuntime: {
@@ -43,6 +43,7 @@ const scope = {
       'src/script-runtime/source-check.ts',
       'src/script-runtime/allowed-paths.ts',
       'src/script-runtime/egress-broker.ts',
+      'src/script-runtime/spare-sizing.ts',
     ],
     tests: [
       'test/script-runtime/allowed-paths.test.ts',
@@ -54,6 +55,7 @@ const scope = {
       'test/script-runtime/protocol.test.ts',
       'test/script-runtime/runtime.transport.test.ts',
       'test/script-runtime/source-check.test.ts',
+      'test/script-runtime/spare-sizing.test.ts',
     ],
   },
 };
