@@ -659,6 +659,42 @@ describe('broker over real sockets (loopback only)', () => {
     }
   });
 
+  test('a name whose deadline passed while it waited for a slot is never looked up, and its runtime\'s slot is free again', async () => {
+    const asked: string[] = [];
+    const shared = lookupSlots(1);
+    const slowLookup: Lookup = (name) => {
+      asked.push(name);
+      return new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 600));
+    };
+    const first = await startBroker(PUBLIC_ONLY, { connectTimeoutMs: 200, lookup: slowLookup, lookupSlots: shared });
+    const second = await startBroker(PUBLIC_ONLY, { connectTimeoutMs: 200, lookup: slowLookup, lookupSlots: shared });
+    try {
+      // a2 waits for the first runtime's own slot, b1 for the shared one; both give up at 200 ms.
+      const firstRuntime = [exchange(first.broker, header('a1.example', 80), 'x'), exchange(first.broker, header('a2.example', 80), 'x')];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await Promise.all([...firstRuntime, exchange(second.broker, header('b1.example', 80), 'x')]);
+      // a1's lookup ends at 600 ms and frees both kinds of slot: the waiters that gave up pass them on.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(asked).toEqual(['a1.example']);
+      await exchange(second.broker, header('b2.example', 80), 'x');
+      expect(asked).toEqual(['a1.example', 'b2.example']);
+    } finally {
+      await first.broker.close();
+      await second.broker.close();
+    }
+  });
+
+  test('lookup slots: the last waiter giving up with nobody behind it answers false', async () => {
+    const slots = lookupSlots(1);
+    expect(await slots.acquire(() => false)).toBe(true);
+    let abandoned = false;
+    const gaveUp = slots.acquire(() => abandoned);
+    abandoned = true;
+    slots.release();
+    await expect(gaveUp).resolves.toBe(false);
+    expect(await slots.acquire(() => false)).toBe(true);
+  });
+
   test('lookup slots: a waiter gets the slot a release frees, and one that gave up passes it on', async () => {
     const slots = lookupSlots(1);
     expect(await slots.acquire(() => false)).toBe(true);

@@ -44,6 +44,24 @@ describe('spare sizing', () => {
     expect(sizing.target()).toBe(2);
   });
 
+  test('ignores start times that are not a duration, and takes a zero one', () => {
+    const sizing = sizer(() => 0);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1]) sizing.recordStartup(bad);
+    expect(sizing.startupMs).toBe(300);
+    sizing.recordStartup(0);
+    expect(sizing.startupMs).toBeCloseTo(210);
+  });
+
+  test('a cold start counts for exactly the window: gone at its end, kept a millisecond before', () => {
+    let now = 1000;
+    const sizing = sizer(() => now, { windowMs: 1000, initialStartupMs: 1000 });
+    sizing.recordColdStart();
+    now = 1999;
+    expect(sizing.target()).toBe(2);
+    now = 2000;
+    expect(sizing.target()).toBe(1);
+  });
+
   test('a pool keeps more spares after a burst of cold starts, and gives them back once the burst is over', async () => {
     let now = 0;
     const pool = newPool({ warmSpare: true, warmSpares: { min: 1, max: 2, windowMs: 1000 }, now: () => now, idleMs: 60_000 });
