@@ -99,6 +99,17 @@ interface Recorded {
   badRequests: string[];
 }
 
+/**
+ * A resolver that records each name and answers nothing after `ms`: answering after the
+ * brokers gave up keeps each slot held that long, as a real stuck lookup's thread does.
+ */
+function slowLookup(asked: string[], ms: number): Lookup {
+  return (name) => {
+    asked.push(name);
+    return new Promise<string[]>((resolve) => setTimeout(() => resolve([]), ms));
+  };
+}
+
 async function startBroker(policy: EgressPolicy | undefined, extra: Partial<EgressBrokerOptions> = {}): Promise<Recorded> {
   const refusals: EgressRefusal[] = [];
   const connections: EgressConnected[] = [];
@@ -621,13 +632,9 @@ describe('broker over real sockets (loopback only)', () => {
   test('lookups of every broker share the process-wide slots: slow names in many runtimes leave the rest of the thread pool alone', async () => {
     const asked: string[] = [];
     const shared = lookupSlots(2);
-    // Answers after the brokers gave up: each slot stays held that long, as a real stuck lookup's thread does.
-    const slowLookup: Lookup = (name) => {
-      asked.push(name);
-      return new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 1500));
-    };
+    const lookup = slowLookup(asked, 1500);
     const brokers = await Promise.all(
-      [1, 2, 3].map(() => startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { maxLookups: 2, connectTimeoutMs: 300, lookup: slowLookup, lookupSlots: shared })),
+      [1, 2, 3].map(() => startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { maxLookups: 2, connectTimeoutMs: 300, lookup, lookupSlots: shared })),
     );
     try {
       await Promise.all(brokers.flatMap(({ broker }, b) => [1, 2].map((n) => exchange(broker, header(`slow${b}-${n}.example`, 80), 'x'))));
@@ -641,12 +648,9 @@ describe('broker over real sockets (loopback only)', () => {
   test('one runtime holds one lookup slot by default: a second slow name of the same runtime waits, another runtime\'s goes ahead', async () => {
     const asked: string[] = [];
     const shared = lookupSlots(2);
-    const slowLookup: Lookup = (name) => {
-      asked.push(name);
-      return new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 1500));
-    };
-    const first = await startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { connectTimeoutMs: 300, lookup: slowLookup, lookupSlots: shared });
-    const second = await startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { connectTimeoutMs: 300, lookup: slowLookup, lookupSlots: shared });
+    const lookup = slowLookup(asked, 1500);
+    const first = await startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { connectTimeoutMs: 300, lookup, lookupSlots: shared });
+    const second = await startBroker({ allow: [], anyPublicAddress: true, deny: [] }, { connectTimeoutMs: 300, lookup, lookupSlots: shared });
     try {
       const firstRuntime = [exchange(first.broker, header('a1.example', 80), 'x'), exchange(first.broker, header('a2.example', 80), 'x')];
       // Both of the first runtime's names have reached its broker before the other runtime asks.
@@ -662,12 +666,9 @@ describe('broker over real sockets (loopback only)', () => {
   test('a name whose deadline passed while it waited for a slot is never looked up, and its runtime\'s slot is free again', async () => {
     const asked: string[] = [];
     const shared = lookupSlots(1);
-    const slowLookup: Lookup = (name) => {
-      asked.push(name);
-      return new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 600));
-    };
-    const first = await startBroker(PUBLIC_ONLY, { connectTimeoutMs: 200, lookup: slowLookup, lookupSlots: shared });
-    const second = await startBroker(PUBLIC_ONLY, { connectTimeoutMs: 200, lookup: slowLookup, lookupSlots: shared });
+    const lookup = slowLookup(asked, 600);
+    const first = await startBroker(PUBLIC_ONLY, { connectTimeoutMs: 200, lookup, lookupSlots: shared });
+    const second = await startBroker(PUBLIC_ONLY, { connectTimeoutMs: 200, lookup, lookupSlots: shared });
     try {
       // a2 waits for the first runtime's own slot, b1 for the shared one; both give up at 200 ms.
       const firstRuntime = [exchange(first.broker, header('a1.example', 80), 'x'), exchange(first.broker, header('a2.example', 80), 'x')];
