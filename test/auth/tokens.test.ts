@@ -45,6 +45,8 @@ describe('access tokens', () => {
     const { payload } = await jwtVerify(issued.accessToken, createLocalJWKSet(tokens.jwks()), { issuer: 'gatehouse', audience: 'pool-1' });
     expect(payload).toMatchObject({ sub: 'user-1', pool: 'pool-1', iss: 'gatehouse', aud: 'pool-1' });
     expect(payload.iat).toBeGreaterThanOrEqual(before);
+    // In seconds, not milliseconds: issued now, expiring in an hour from now.
+    expect(payload.iat).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     expect(payload.exp).toBe((payload.iat ?? 0) + 3600);
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(decodeJwt((await tokens.issue({ userId: 'user-1', poolId: 'pool-1' })).accessToken).jti).not.toBe(payload.jti);
