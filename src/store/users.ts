@@ -166,17 +166,13 @@ export function usersRepository(db: Kysely<StoreSchema>): UsersRepository {
   const byEmail = oneBy('email_key');
   const byUsername = oneBy('username_key');
   const byPhone = oneBy('phone');
-  const byQuery = async (poolId: string, query: UserQuery): Promise<UsersTable | undefined> => {
-    const rows =
-      'id' in query
-        ? await byId(poolId, query.id)
-        : 'email' in query
-          ? await byEmail(poolId, normaliseEmail(query.email))
-          : 'username' in query
-            ? await byUsername(poolId, query.username.toLowerCase())
-            : await byPhone(poolId, query.phone);
-    return rows[0];
+  const rowsOf = (poolId: string, query: UserQuery): Promise<UsersTable[]> => {
+    if ('id' in query) return byId(poolId, query.id);
+    if ('email' in query) return byEmail(poolId, normaliseEmail(query.email));
+    if ('username' in query) return byUsername(poolId, query.username.toLowerCase());
+    return byPhone(poolId, query.phone);
   };
+  const byQuery = async (poolId: string, query: UserQuery): Promise<UsersTable | undefined> => (await rowsOf(poolId, query))[0];
 
   const page = async (
     poolId: string,
