@@ -54,3 +54,24 @@ describe('generic runner', () => {
     expect(await pool.call(plain, 'hang', [])).toMatchObject({ ok: false, error: { kind: 'timeout', message: 'The hang entry did not finish within 150 ms' } });
   });
 });
+
+describe('start-up work', () => {
+  test("pg is preloaded without loading Node's fetch API, which still works for a script that uses it", async () => {
+    const s = runtimeSpec({
+      sources: {
+        probe: `async function probe() {
+          const fetchLoaded = () => process.moduleLoadList.some((name) => name.includes('undici'));
+          const before = fetchLoaded();
+          const pgConnects = typeof require('pg').Client.prototype.connect;
+          const kind = typeof Response;
+          const text = await new Response('ok').text();
+          return { before, pgConnects, kind, text, after: fetchLoaded() };
+        }`,
+      },
+    });
+    expect(await pool.call(s, 'probe', [])).toMatchObject({
+      ok: true,
+      result: { before: false, pgConnects: 'function', kind: 'function', text: 'ok', after: true },
+    });
+  });
+});
