@@ -44,6 +44,7 @@ const scope = {
       'src/script-runtime/allowed-paths.ts',
       'src/script-runtime/egress-broker.ts',
       'src/script-runtime/spare-sizing.ts',
+      'src/script-runtime/use-frequency.ts',
     ],
     tests: [
       'test/script-runtime/allowed-paths.test.ts',
@@ -56,6 +57,7 @@ const scope = {
       'test/script-runtime/runtime.transport.test.ts',
       'test/script-runtime/source-check.test.ts',
       'test/script-runtime/spare-sizing.test.ts',
+      'test/script-runtime/use-frequency.test.ts',
     ],
   },
 };

@@ -2,7 +2,7 @@
  * Memory of a real server process (`node dist/main.js`, embedded SQLite store, defaults):
  * resident memory fresh and idle, then with 100 pools' runtimes requested in turn (each
  * pool saved with a script that loads the pg driver, then run once through the debug
- * endpoint). With the default cap of 50 runtimes, the least recently used are stopped as
+ * endpoint). With the default cap of 50 runtimes, the least used lately are stopped as
  * new ones start; the figure is the server's and all its runtime children's memory.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -1,7 +1,7 @@
 /**
  * The pool of runtime processes: one per connection key, started lazily, replaced when the
- * connection's spec changes, stopped after idling or when the cap needs room (least
- * recently used first), plus warm spares (as many as the recent cold-start rate asks, see
+ * connection's spec changes, stopped after idling or when the cap needs room (the least
+ * used lately first, see use-frequency.ts), plus warm spares (as many as the recent cold-start rate asks, see
  * spare-sizing.ts) so a new connection skips a full Node start.
  *
  * `call` never rejects: every outcome, including the runtime's own failures, is a value.
@@ -11,6 +11,7 @@ import type { EgressPolicy } from './egress-broker.js';
 import { isLoopbackHost, sandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 import { RuntimeProcess, type RuntimeAnswer } from './runtime-process.js';
 import { DEFAULT_SPARE_SIZING, SpareSizer } from './spare-sizing.js';
+import { DEFAULT_USE_FREQUENCY, UseFrequency } from './use-frequency.js';
 import {
   DEFAULT_LOG_LIMIT_BYTES,
   DEFAULT_RESULT_LIMIT_BYTES,
@@ -67,6 +68,12 @@ interface Binding {
   hash: string;
   runtime: RuntimeProcess;
   lastUsed: number;
+  /**
+   * Calls on this binding not yet answered, counted from the moment they chose it: unlike the
+   * runtime's own pending count, this includes a call still waiting for its runtime to start,
+   * which the cap must not stop under it.
+   */
+  calls: number;
 }
 
 interface EffectiveLimits {
@@ -146,6 +153,8 @@ export class ScriptRuntimePool {
   /** Started but not bound to any key: a spare serves exactly one connection, then is bound for good. */
   #spares: RuntimeProcess[] = [];
   readonly #spareSizer: SpareSizer;
+  /** Recent calls per key (bound or not): who keeps a runtime when the cap needs room. */
+  readonly #useFrequency: UseFrequency;
   /** Runtimes bound to a key so far: every one is a cold start (a spare taken or a new process). */
   #coldStarts = 0;
   #lastColdStart = Number.NEGATIVE_INFINITY;
@@ -162,6 +171,7 @@ export class ScriptRuntimePool {
       ...Object.fromEntries(Object.entries(options.warmSpares ?? {}).filter(([, value]) => value !== undefined)),
       now: options.now ?? Date.now,
     });
+    this.#useFrequency = new UseFrequency({ ...DEFAULT_USE_FREQUENCY, now: options.now ?? Date.now });
     this.#logLimitBytes = Math.max(256, options.logLimitBytes ?? DEFAULT_LOG_LIMIT_BYTES);
     this.#resultLimitBytes = Math.max(1024, options.resultLimitBytes ?? DEFAULT_RESULT_LIMIT_BYTES);
     this.#idleCpuShare = Math.min(1, Math.max(0.02, options.idleCpuShare ?? 0.1));
@@ -265,8 +275,10 @@ export class ScriptRuntimePool {
     }
 
     const limits = limitsOf(spec);
+    this.#useFrequency.record(spec.key);
     const { binding, tookSpare } = this.#bindingFor(spec, limits);
     const refill = tookSpare ? setTimeout(() => this.#ensureSpare(), SPARE_REFILL_DELAY_MS) : null;
+    binding.calls++;
     try {
       // The time limit is the script's: it starts once the process is up (a cold start on a
       // busy machine must not eat a 100 ms budget), and covers loading the scripts.
@@ -280,6 +292,7 @@ export class ScriptRuntimePool {
       binding.lastUsed = Date.now();
       return answer;
     } finally {
+      binding.calls--;
       if (refill !== null) {
         clearTimeout(refill);
         setTimeout(() => this.#ensureSpare(), SPARE_REFILL_AFTER_CALL_MS).unref();
@@ -315,7 +328,7 @@ export class ScriptRuntimePool {
       logLimitBytes: this.#logLimitBytes,
       resultLimitBytes: this.#resultLimitBytes,
     }, limits.egress);
-    const binding: Binding = { hash, runtime, lastUsed: Date.now() };
+    const binding: Binding = { hash, runtime, lastUsed: Date.now(), calls: 0 };
     this.#bindings.set(spec.key, binding);
     void runtime.exited.then(() => this.#reportStop(runtime));
     return { binding, tookSpare: spare !== null };
@@ -366,16 +379,24 @@ export class ScriptRuntimePool {
     }
   }
 
+  /**
+   * Stops runtimes until one more fits under the cap: the one with no call in flight used
+   * least lately (the lowest decayed use count; among equals, the least recently used, which
+   * map order gives), else the least recently used of all.
+   */
   #evictForRoom(): void {
     while (this.#bindings.size >= this.#maxRuntimes) {
       let victim: [string, Binding] | undefined;
+      let victimScore = Number.POSITIVE_INFINITY;
       for (const entry of this.#bindings) {
-        if (entry[1].runtime.pendingCount === 0) {
+        if (entry[1].calls !== 0 || entry[1].runtime.pendingCount !== 0) continue;
+        const score = this.#useFrequency.score(entry[0]);
+        if (score < victimScore) {
           victim = entry;
-          break;
+          victimScore = score;
         }
-        victim ??= entry;
       }
+      victim ??= this.#bindings.entries().next().value;
       if (victim === undefined) return;
       this.#bindings.delete(victim[0]);
       this.#markStop(victim[1].runtime, 'evicted');

@@ -76,13 +76,13 @@ describe('runtime lifecycle', () => {
     }
   });
 
-  test('caps the number of runtimes, stopping the least recently used first', async () => {
+  test('caps the number of runtimes, stopping the one used least lately first', async () => {
     const pool = newPool({ maxRuntimes: 2 });
     try {
       const [a, b, c] = [spec(GOOD_USER), spec(GOOD_USER), spec(GOOD_USER)];
       await pool.call(a, 'getUser', args);
       await pool.call(b, 'getUser', args);
-      await pool.call(a, 'getUser', args); // b is now the least recently used
+      await pool.call(a, 'getUser', args); // b is now the least used, and the least recently
       const pidB = pool.runtimePid(b.key);
       await pool.call(c, 'getUser', args);
       expect(pool.stats().runtimes).toBe(2);
