@@ -10,7 +10,19 @@
 import { cpus } from 'node:os';
 import { runLoad, loadGeneratorPids } from './load.js';
 import { LOGIN_SQL, LOGIN_USERS, emailOf, passwordOf, seedLoginUsers, type LoadResult } from './login-workload.js';
-import { createDatabase, createPool, expectStatus, requestJson, saveConnection, sleep, startGatehouse, treeMemory } from './support.js';
+import {
+  cpuByRole,
+  cpuSnapshot,
+  createDatabase,
+  createPool,
+  expectStatus,
+  machineBusyCpuMs,
+  requestJson,
+  saveConnection,
+  sleep,
+  startGatehouse,
+  treeMemory,
+} from './support.js';
 
 export const ZIPF_POOLS = 1000;
 const ZIPF_EXPONENT = 1.0;
@@ -90,6 +102,8 @@ export async function benchPoolsZipf(options: ZipfOptions): Promise<Record<strin
         }
       })();
       const before = process.cpuUsage();
+      const processesBefore = cpuSnapshot();
+      const machineBefore = machineBusyCpuMs();
       let result: LoadResult;
       try {
         result = await runLoad({ ...plan, durationSeconds: options.durationSeconds, zipf: { ...zipf, seed: 19 } });
@@ -98,12 +112,22 @@ export async function benchPoolsZipf(options: ZipfOptions): Promise<Record<strin
         await sampler;
       }
       const serverCpu = process.cpuUsage(before);
+      const machineCpuMs = machineBusyCpuMs() - machineBefore;
+      const roles: Record<string, number> = { ...cpuByRole(processesBefore, cpuSnapshot(), loadGeneratorPids()), load: result.loadGeneratorCpuMs };
+      // Runtimes stopped and PostgreSQL backends closed during the run are gone from the
+      // process snapshot; the machine's total still has them.
+      roles['exited'] = Math.max(0, machineCpuMs - Object.values(roles).reduce((sum, ms) => sum + ms, 0));
       const coldStarts = runtimes.stats().coldStarts - coldBefore;
       const endPss = treeMemory(process.pid, loadGeneratorPids()).pssMb;
       if (result.errors > 0 || result.non2xx > 0) {
         options.log(`  zipf run: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
       }
       const stats = runtimes.stats();
+      const logins = Math.max(1, result.ok);
+      options.log(
+        `  CPU per login: ${Object.entries(roles).map(([role, ms]) => `${role} ${(ms / logins).toFixed(2)} ms`).join(', ')}; all cores ${((100 * machineCpuMs) / (result.durationSeconds * 1000 * cpus().length)).toFixed(0)}% busy`,
+      );
+      const perColdStart = ((roles['runtimes'] ?? 0) + (roles['postgres'] ?? 0) + (roles['exited'] ?? 0)) / Math.max(1, coldStarts);
       options.log(
         `  zipf run: ${result.rps.toFixed(0)} logins/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, ${coldStarts} cold starts (${(coldStarts / result.durationSeconds).toFixed(1)}/s), ` +
           `${stats.runtimes} runtimes bound at the end; server CPU ${((serverCpu.user + serverCpu.system) / 1000 / result.durationSeconds / 10).toFixed(0)}% of one core of ${cpus().length}`,
@@ -115,6 +139,9 @@ export async function benchPoolsZipf(options: ZipfOptions): Promise<Record<strin
         pools_1000_zipf_cold_starts_per_s: coldStarts / result.durationSeconds,
         pools_1000_zipf_failed: result.non2xx + result.errors,
         pools_1000_zipf_pss_mb: Math.max(peakPss, endPss),
+        pools_1000_zipf_cpu_ms_per_login: machineCpuMs / logins,
+        pools_1000_zipf_server_cpu_ms_per_login: (roles['server'] ?? 0) / logins,
+        pools_1000_zipf_runtime_cpu_ms_per_cold_start: perColdStart,
       };
     } finally {
       await gatehouse.close();

@@ -91,6 +91,11 @@ const EXPLAINED: Record<string, string> = {
   pools_1000_zipf_failed: 'Non-2xx answers and errors of that run (0 expected).',
   pools_1000_zipf_pss_mb:
     'Highest total PSS, sampled every second during the run, of the process serving Gatehouse (the benchmark’s own process) and every process below it (runtimes and their sandbox wrappers), the load generator excluded.',
+  pools_1000_zipf_cpu_ms_per_login:
+    'CPU time of the whole machine (all cores busy, from /proc/stat: this process, runtimes, PostgreSQL, the load generator and processes that exited during the run) per successful login of that run.',
+  pools_1000_zipf_server_cpu_ms_per_login: 'The share of that in the process serving Gatehouse (the benchmark’s own process).',
+  pools_1000_zipf_runtime_cpu_ms_per_cold_start:
+    'CPU time of runtimes (live, and stopped during the run) and PostgreSQL (its backends do the queries and start a connection per new runtime) per cold start of that run: what a pool without a live runtime costs beyond the server’s own work.',
   server_idle_rss_mb: 'A fresh `node dist/main.js` (SQLite store), one /healthz served, 3 s idle: resident memory of the server process alone.',
   server_idle_pss_mb: 'The same, proportional set size (shared pages split between processes sharing them).',
   server_idle_with_spare_rss_mb: 'The idle server plus its children (the warm spare runtime).',
@@ -99,7 +104,7 @@ const EXPLAINED: Record<string, string> = {
     'The same server after 100 pools’ runtimes were requested in turn (each saved with a script that loads `pg`, then run once through the debug endpoint), default cap 50: RSS of the server plus every runtime child, 2 s after the last call.',
   runtimes_100_pools_pss_mb: 'The same, PSS (a fairer total: the node binary’s pages are shared).',
   runtimes_100_pools_peak_rss_mb: 'Highest RSS total sampled while the 100 runtimes were requested.',
-  runtimes_100_pools_child_processes: 'Runtime processes alive at the end, the warm spare included: the cap and LRU eviction at work.',
+  runtimes_100_pools_child_processes: 'Runtime processes alive at the end, the warm spare included: the cap and its eviction at work.',
   oidc_sign_in_p50_ms:
     'A full OpenID Connect sign-in of a local user over HTTP (embedded SQLite store): GET /authorize → the hosted sign-in page → form post (argon2id verify) → redirects → code exchange at the token endpoint; sequential, after 3 warm-up sign-ins; median.',
   token_refresh_rps:

@@ -143,6 +143,17 @@ export function cpuSnapshot(): Map<number, ProcessCpu> {
   return snapshot;
 }
 
+/**
+ * CPU time all cores spent busy so far (user, nice, system, irq, softirq, steal from
+ * /proc/stat), in ms: unlike a snapshot of processes, this includes processes that exited
+ * between two readings (stopped runtimes, closed PostgreSQL backends).
+ */
+export function machineBusyCpuMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** True for processes below this one: a sandboxed runtime is a grandchild (its wrapper forks it). */
 function descendsFromThis(process_: ProcessCpu, snapshot: Map<number, ProcessCpu>): boolean {
   for (let current: ProcessCpu | undefined = process_, hops = 0; current !== undefined && hops < 5; current = snapshot.get(current.ppid), hops++) {
