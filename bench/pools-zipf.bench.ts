@@ -8,7 +8,7 @@
  * server process and every runtime below it, sampled during the run).
  */
 import { cpus } from 'node:os';
-import { runLoad, loadGeneratorPids } from './load.js';
+import { loadGeneratorPids, runLoad, startMemorySampler } from './load.js';
 import { LOGIN_SQL, LOGIN_USERS, emailOf, passwordOf, seedLoginUsers, type LoadResult } from './login-workload.js';
 import {
   cpuByRole,
@@ -19,9 +19,7 @@ import {
   machineBusyCpuMs,
   requestJson,
   saveConnection,
-  sleep,
   startGatehouse,
-  treeMemory,
 } from './support.js';
 
 export const ZIPF_POOLS = 1000;
@@ -93,39 +91,39 @@ export async function benchPoolsZipf(options: ZipfOptions): Promise<Record<strin
       await runLoad({ ...plan, durationSeconds: Math.max(3, Math.round(options.durationSeconds / 3)) });
       const runtimes = gatehouse.server.runtimes;
       const coldBefore = runtimes.stats().coldStarts;
-      let peakPss = 0;
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          peakPss = Math.max(peakPss, treeMemory(process.pid, loadGeneratorPids()).pssMb);
-          await sleep(PSS_SAMPLE_MS);
-        }
-      })();
+      const sampler = startMemorySampler(process.pid, PSS_SAMPLE_MS);
       const before = process.cpuUsage();
       const processesBefore = cpuSnapshot();
       const machineBefore = machineBusyCpuMs();
+      const wallBefore = performance.now();
       let result: LoadResult;
+      let processesAfter: ReturnType<typeof cpuSnapshot>;
+      let machineCpuMs: number;
+      let wallMs: number;
+      let peakPss: number;
       try {
         result = await runLoad({ ...plan, durationSeconds: options.durationSeconds, zipf: { ...zipf, seed: 19 } });
       } finally {
-        sampling = false;
-        await sampler;
+        // Read while the sampler still runs, so its own CPU is known and left out.
+        processesAfter = cpuSnapshot();
+        machineCpuMs = machineBusyCpuMs() - machineBefore;
+        wallMs = performance.now() - wallBefore;
+        peakPss = await sampler.stop();
       }
       const serverCpu = process.cpuUsage(before);
-      const machineCpuMs = machineBusyCpuMs() - machineBefore;
-      const roles: Record<string, number> = { ...cpuByRole(processesBefore, cpuSnapshot(), loadGeneratorPids()), load: result.loadGeneratorCpuMs };
+      const roles: Record<string, number> = { ...cpuByRole(processesBefore, processesAfter, new Set([...loadGeneratorPids(), sampler.pid])), load: result.loadGeneratorCpuMs };
+      roles['sampler'] = (processesAfter.get(sampler.pid)?.cpuMs ?? 0) - (processesBefore.get(sampler.pid)?.cpuMs ?? 0);
       // Runtimes stopped and PostgreSQL backends closed during the run are gone from the
       // process snapshot; the machine's total still has them.
       roles['exited'] = Math.max(0, machineCpuMs - Object.values(roles).reduce((sum, ms) => sum + ms, 0));
       const coldStarts = runtimes.stats().coldStarts - coldBefore;
-      const endPss = treeMemory(process.pid, loadGeneratorPids()).pssMb;
       if (result.errors > 0 || result.non2xx > 0) {
         options.log(`  zipf run: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
       }
       const stats = runtimes.stats();
       const logins = Math.max(1, result.ok);
       options.log(
-        `  CPU per login: ${Object.entries(roles).map(([role, ms]) => `${role} ${(ms / logins).toFixed(2)} ms`).join(', ')}; all cores ${((100 * machineCpuMs) / (result.durationSeconds * 1000 * cpus().length)).toFixed(0)}% busy`,
+        `  CPU per login: ${Object.entries(roles).map(([role, ms]) => `${role} ${(ms / logins).toFixed(2)} ms`).join(', ')}; all cores ${((100 * machineCpuMs) / (wallMs * cpus().length)).toFixed(0)}% busy`,
       );
       const perColdStart = ((roles['runtimes'] ?? 0) + (roles['postgres'] ?? 0) + (roles['exited'] ?? 0)) / Math.max(1, coldStarts);
       options.log(
@@ -138,7 +136,7 @@ export async function benchPoolsZipf(options: ZipfOptions): Promise<Record<strin
         pools_1000_zipf_p99_ms: result.latencyP99Ms,
         pools_1000_zipf_cold_starts_per_s: coldStarts / result.durationSeconds,
         pools_1000_zipf_failed: result.non2xx + result.errors,
-        pools_1000_zipf_pss_mb: Math.max(peakPss, endPss),
+        pools_1000_zipf_pss_mb: peakPss,
         pools_1000_zipf_cpu_ms_per_login: machineCpuMs / logins,
         pools_1000_zipf_server_cpu_ms_per_login: (roles['server'] ?? 0) / logins,
         pools_1000_zipf_runtime_cpu_ms_per_cold_start: perColdStart,
