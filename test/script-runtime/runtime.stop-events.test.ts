@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { RuntimeStopReason } from '../../src/script-runtime/index.js';
-import { eventually, getUser, GOOD_USER, newPool, spec } from './helpers.js';
+import { eventually, getUser, GOOD_USER, isAlive, newPool, spec } from './helpers.js';
 
 const args = [{ email: 'a@example.com' }, {}];
 
@@ -49,6 +49,37 @@ describe('runtime stop events (the restarts metric)', () => {
       expect(await eventually(() => stopped.length === 1, 5000)).toBe(true);
       expect(stopped).toEqual(['idle']);
       expect(pool.runtime.stats().runtimes).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('say cpu for a runtime that keeps using CPU after its call answered (a timer left spinning), and stop it', async () => {
+    const { pool, stopped } = watchedPool();
+    try {
+      // Busy 60 ms of every 100 ms once the call has answered: well over the 10% idle share.
+      const spinning = spec(getUser('setInterval(() => { const until = Date.now() + 60; while (Date.now() < until); }, 100); return { id: "spin" };'));
+      expect(await pool.call(spinning, 'getUser', args)).toMatchObject({ ok: true });
+      const pid = pool.runtime.runtimePid(spinning.key);
+      expect(pid).toBeDefined();
+      expect(await eventually(() => stopped.length === 1, 8000)).toBe(true);
+      expect(stopped).toEqual(['cpu']);
+      expect(await eventually(() => pool.runtime.runtimePid(spinning.key) === undefined || !isAlive(pid ?? 0), 5000)).toBe(true);
+      // The next call gets a fresh runtime.
+      expect(await pool.call(spinning, 'getUser', args)).toMatchObject({ ok: true });
+      expect(pool.runtime.runtimePid(spinning.key)).not.toBe(pid);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a runtime idle between calls is not stopped for CPU', async () => {
+    const { pool, stopped } = watchedPool();
+    try {
+      const quiet = spec(getUser('setInterval(() => {}, 100); return { id: "quiet" };'));
+      expect(await pool.call(quiet, 'getUser', args)).toMatchObject({ ok: true });
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(stopped).toEqual([]);
     } finally {
       await pool.close();
     }
