@@ -450,15 +450,16 @@ export class ScriptRuntimePool {
     const now = Date.now();
     for (const runtime of runtimes) {
       if (!runtime.alive) continue;
-      this.#checkMemory(runtime);
-      this.#checkIdleCpu(runtime, now);
+      const usage = runtime.usage();
+      if (usage === null) continue;
+      this.#checkMemory(runtime, usage.residentMb);
+      this.#checkIdleCpu(runtime, usage.cpuTicks, now);
     }
   }
 
-  #checkMemory(runtime: RuntimeProcess): void {
+  #checkMemory(runtime: RuntimeProcess, resident: number): void {
     const limit = residentLimitMb(runtime.memoryMb);
-    const resident = runtime.residentMb();
-    if (resident !== null && resident > limit) {
+    if (resident > limit) {
       this.#markStop(runtime, 'oom');
       void runtime.kill(
         failure(
@@ -475,9 +476,7 @@ export class ScriptRuntimePool {
    * measurable); one that does (a timer spinning after its call returned) is stopped, so a
    * script cannot slow the server and other pools down outside its time limit.
    */
-  #checkIdleCpu(runtime: RuntimeProcess, now: number): void {
-    const ticks = runtime.cpuTicks();
-    if (ticks === null) return;
+  #checkIdleCpu(runtime: RuntimeProcess, ticks: number, now: number): void {
     const last = this.#cpuSamples.get(runtime);
     const sample: CpuSample = { ticks, at: now, busySamples: 0 };
     const idle = runtime.pendingCount === 0 && now - runtime.lastActivity >= IDLE_GRACE_MS;

@@ -52,6 +52,8 @@ const STDERR_LIMIT_BYTES = 1024 * 1024;
 const UNSOLICITED_FRAME_LIMIT = 1000;
 /** After SIGKILL, how long to wait for the process tree's pipes to close before calling it gone. */
 const EXIT_WAIT_MS = 5000;
+/** How often the watch walks a runtime's process tree again (between walks it reads each known member's stat only). */
+const TREE_REFRESH_MS = 1000;
 
 function failure(kind: RuntimeFailureKind, name: string, message: string): RuntimeFailure {
   return { kind, name, message };
@@ -99,13 +101,41 @@ export function processTree(rootPid: number): number[] {
   return pids;
 }
 
-/** User plus system CPU time of a process in clock ticks, from /proc/<pid>/stat; null when gone. */
-export function cpuTicks(pid: number): number | null {
+export interface TreeUsage {
+  residentMb: number;
+  cpuTicks: number;
+}
+
+/**
+ * The page size in kB, which /proc/<pid>/stat counts resident memory in: the ratio of this
+ * process's VmRSS (kB) to its statm resident pages, rounded to a power of two (4 on x86-64,
+ * 16 or 64 on some arm64 and ppc64 kernels). 4 when /proc cannot tell.
+ */
+function pageSizeKb(): number {
+  try {
+    const residentKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    const residentPages = Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]);
+    const ratio = residentKb / residentPages;
+    return Number.isFinite(ratio) && ratio > 0 ? 2 ** Math.round(Math.log2(ratio)) : 4;
+  } catch {
+    return 4;
+  }
+}
+
+let pageKb: number | null = null;
+
+/**
+ * User plus system CPU time in clock ticks and resident memory in MB of a process, from one
+ * read of /proc/<pid>/stat; null when gone.
+ */
+export function procStat(pid: number): TreeUsage | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: split after its last ')'.
+    // After it: state(0) … utime(11) stime(12) … rss(21), in pages.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    pageKb ??= pageSizeKb();
+    return { cpuTicks: Number(fields[11]) + Number(fields[12]), residentMb: (Number(fields[21]) * pageKb) / 1024 };
   } catch {
     return null;
   }
@@ -125,6 +155,9 @@ export class RuntimeProcess {
   #everReady = false;
   #fatal: RuntimeFailure | null = null;
   #stderrTail = '';
+  /** The sandboxed tree's host pids as last walked (see `usage`), and when. */
+  #tree: number[] | null = null;
+  #treeWalkedAt = 0;
   #stderrBytes = 0;
   #sawHeapLimit = false;
   readonly #channel: Duplex;
@@ -320,31 +353,30 @@ export class RuntimeProcess {
   }
 
   /**
-   * Resident memory in MB of the largest process in the tree (the node process), or null when
-   * unknown. The V8 heap cap does not cover Buffers and other memory outside the heap; the pool
-   * polls this as a backstop.
+   * What the pool's watch needs of the sandboxed tree, from one read of each member's
+   * /proc/<pid>/stat: the resident memory in MB of its largest process (the node process;
+   * the V8 heap cap does not cover Buffers and other memory outside the heap, so the pool
+   * polls this as a backstop) and the CPU time of the whole tree so far, in clock ticks.
+   * The tree itself is walked again at most every TREE_REFRESH_MS: a process a script
+   * managed to add is counted within that. Null when nothing of the tree could be read.
    */
-  residentMb(): number | null {
-    let largest: number | null = null;
-    for (const pid of this.treePids()) {
-      try {
-        const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (match) largest = Math.max(largest ?? 0, Number(match[1]) / 1024);
-      } catch {
-        // Gone between listing and reading.
-      }
+  usage(): TreeUsage | null {
+    const now = Date.now();
+    if (this.#tree === null || now - this.#treeWalkedAt >= TREE_REFRESH_MS) {
+      this.#tree = this.treePids();
+      this.#treeWalkedAt = now;
     }
-    return largest;
-  }
-
-  /** CPU time used by the whole tree so far, in clock ticks; null when unknown. */
-  cpuTicks(): number | null {
-    let total: number | null = null;
-    for (const pid of this.treePids()) {
-      const ticks = cpuTicks(pid);
-      if (ticks !== null) total = (total ?? 0) + ticks;
+    let read = false;
+    let residentMb = 0;
+    let cpuTicks = 0;
+    for (const pid of this.#tree) {
+      const stat = procStat(pid);
+      if (stat === null) continue;
+      read = true;
+      residentMb = Math.max(residentMb, stat.residentMb);
+      cpuTicks += stat.cpuTicks;
     }
-    return total;
+    return read ? { residentMb, cpuTicks } : null;
   }
 
   /** SIGKILL now; calls in flight fail with `reason`. */
