@@ -824,8 +824,10 @@ describe('the socket, its folder and close()', () => {
       waiting.on('error', () => undefined);
       await waitFor(() => broker.stats().open === 1);
       const held = await openHeld(broker, echo.port);
+      // Listened for before closing: close() also removes the socket file before it resolves.
+      const ended = Promise.all([closed(waiting), new Promise((resolve) => held.once('end', resolve))]);
       await broker.close();
-      await Promise.all([closed(waiting), new Promise((resolve) => held.once('end', resolve))]);
+      await ended;
       held.destroy();
       await waitFor(() => echo.sockets.size === 0);
       expect(broker.stats().open).toBe(0);
