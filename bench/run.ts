@@ -62,6 +62,8 @@ const EXPLAINED: Record<string, string> = {
   runtime_pool_cold_start_ms:
     '`ScriptRuntimePool.call` of a new connection (trivial script) taking the warm spare, from `benchScriptRuntime`: the runtime part of a cold start without HTTP, store or config; median of 7.',
   script_cold_start_without_spare_ms: '`ScriptRuntimePool` first call of a new connection with no warm spare (a full Node start under the permission model); median of 7.',
+  runtime_start_cpu_ms:
+    'CPU time of the runtime’s whole process tree (sandbox wrapper, its init, node; every thread, from /proc/<pid>/task/<tid>/schedstat) by the end of those first calls: what one process start costs the machine; median of 7.',
   runtime_rss_mb: 'Resident memory of one connection runtime (trivial script) after 3500 calls, from /proc.',
   script_cold_start_ms:
     'Through the server over HTTP, from a client in its own process (bench/cold-start-client.ts): `PUT …/custom-db` of a new pool (trivial `login` script, CUSTOM_USER_STORE) until the answer of its first `POST …/auth/login`; the warm spare given 1.5 s to be ready before each sample; median.',

@@ -3,7 +3,7 @@
  * the server's own process, the first call of a new connection, and a runtime's memory.
  * Vitest-free on purpose; `npm run bench` calls `benchScriptRuntime()` and prints the numbers.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ScriptRuntimePool } from '../src/script-runtime/index.js';
 import type { ConnectionSpec } from '../src/custom-db/contract/script-contract.js';
 import { runUserScript } from '../src/custom-db/script-caller.js';
@@ -40,6 +40,26 @@ function rssMb(pid: number): number {
 function treeRssMb(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   return processTree(pid).reduce((sum, member) => sum + rssMb(member), 0);
+}
+
+/**
+ * CPU time a runtime's whole process tree has used so far, in ms, summed over every thread
+ * (V8 compiles and collects garbage on threads of its own) from /proc/<pid>/task/<tid>/schedstat,
+ * whose first field is nanoseconds on a CPU: finer than the 10 ms ticks of /proc/<pid>/stat.
+ */
+function treeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  let nanoseconds = 0;
+  for (const member of processTree(pid)) {
+    try {
+      for (const task of readdirSync(`/proc/${member}/task`)) {
+        nanoseconds += Number(readFileSync(`/proc/${member}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      }
+    } catch {
+      // gone
+    }
+  }
+  return nanoseconds / 1e6;
 }
 
 function connection(key: string): ConnectionSpec {
@@ -93,6 +113,7 @@ async function benchWith(sandbox: SandboxChoice): Promise<Record<string, number>
 
     const coldWithSpare: number[] = [];
     const coldWithoutSpare: number[] = [];
+    const startCpuWithoutSpare: number[] = [];
     const noSpare = new ScriptRuntimePool({ warmSpare: false, sandbox });
     try {
       for (let i = 0; i < COLD_STARTS; i++) {
@@ -105,6 +126,7 @@ async function benchWith(sandbox: SandboxChoice): Promise<Record<string, number>
         const startedBare = performance.now();
         await runUserScript(noSpare, connection(`bench-bare-${i}`), 'getUser', [{ id: i }, {}]);
         coldWithoutSpare.push(performance.now() - startedBare);
+        startCpuWithoutSpare.push(treeCpuMs(noSpare.runtimePid(`bench-bare-${i}`)));
         await noSpare.invalidate(`bench-bare-${i}`);
       }
     } finally {
@@ -117,6 +139,7 @@ async function benchWith(sandbox: SandboxChoice): Promise<Record<string, number>
       direct_call_p50_ms: round(directP50),
       script_cold_start_ms: round(median(coldWithSpare)),
       script_cold_start_without_spare_ms: round(median(coldWithoutSpare)),
+      runtime_start_cpu_ms: round(median(startCpuWithoutSpare)),
       runtime_rss_mb: round(treeRssMb(pool.runtimePid(warm.key))),
       script_sandbox_level: level === 'bwrap' ? 2 : level === 'unshare' ? 1 : 0,
     };
