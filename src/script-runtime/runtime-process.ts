@@ -13,6 +13,7 @@ import { allowedReadPaths, CHILD_ENTRY } from './allowed-paths.js';
 import { startEgressBroker, type EgressBroker, type EgressPolicy, type EgressRefusal } from './egress-broker.js';
 import { encodeFrame, FrameDecoder } from './frames.js';
 import { sandboxedCommand, type SandboxLevel } from './os-sandbox.js';
+import { procStat, TreeUsageWatch, type TreeUsage } from './tree-usage.js';
 import { parseChildMessage, type ChildMessage, type InitMessage, type ParentMessage } from './protocol.js';
 import { UNCAUGHT_CRASH_MESSAGE, type RuntimeFailure, type RuntimeFailureKind, type ScriptLog } from './types.js';
 
@@ -101,46 +102,6 @@ export function processTree(rootPid: number): number[] {
   return pids;
 }
 
-export interface TreeUsage {
-  residentMb: number;
-  cpuTicks: number;
-}
-
-/**
- * The page size in kB, which /proc/<pid>/stat counts resident memory in: the ratio of this
- * process's VmRSS (kB) to its statm resident pages, rounded to a power of two (4 on x86-64,
- * 16 or 64 on some arm64 and ppc64 kernels). 4 when /proc cannot tell.
- */
-function pageSizeKb(): number {
-  try {
-    const residentKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
-    const residentPages = Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]);
-    const ratio = residentKb / residentPages;
-    return Number.isFinite(ratio) && ratio > 0 ? 2 ** Math.round(Math.log2(ratio)) : 4;
-  } catch {
-    return 4;
-  }
-}
-
-let pageKb: number | null = null;
-
-/**
- * User plus system CPU time in clock ticks and resident memory in MB of a process, from one
- * read of /proc/<pid>/stat; null when gone.
- */
-export function procStat(pid: number): TreeUsage | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: split after its last ')'.
-    // After it: state(0) … utime(11) stime(12) … rss(21), in pages.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    pageKb ??= pageSizeKb();
-    return { cpuTicks: Number(fields[11]) + Number(fields[12]), residentMb: (Number(fields[21]) * pageKb) / 1024 };
-  } catch {
-    return null;
-  }
-}
-
 export class RuntimeProcess {
   readonly memoryMb: number;
   readonly #child: ChildProcess;
@@ -155,9 +116,7 @@ export class RuntimeProcess {
   #everReady = false;
   #fatal: RuntimeFailure | null = null;
   #stderrTail = '';
-  /** The sandboxed tree's host pids as last walked (see `usage`), and when. */
-  #tree: number[] | null = null;
-  #treeWalkedAt = 0;
+  readonly #treeUsage = new TreeUsageWatch({ walk: () => this.treePids(), read: procStat, now: Date.now, refreshMs: TREE_REFRESH_MS });
   #stderrBytes = 0;
   #sawHeapLimit = false;
   readonly #channel: Duplex;
@@ -352,31 +311,9 @@ export class RuntimeProcess {
     return pid === undefined ? [] : processTree(pid);
   }
 
-  /**
-   * What the pool's watch needs of the sandboxed tree, from one read of each member's
-   * /proc/<pid>/stat: the resident memory in MB of its largest process (the node process;
-   * the V8 heap cap does not cover Buffers and other memory outside the heap, so the pool
-   * polls this as a backstop) and the CPU time of the whole tree so far, in clock ticks.
-   * The tree itself is walked again at most every TREE_REFRESH_MS: a process a script
-   * managed to add is counted within that. Null when nothing of the tree could be read.
-   */
+  /** What the sandboxed tree uses now (see tree-usage.ts); null when none of it could be read. */
   usage(): TreeUsage | null {
-    const now = Date.now();
-    if (this.#tree === null || now - this.#treeWalkedAt >= TREE_REFRESH_MS) {
-      this.#tree = this.treePids();
-      this.#treeWalkedAt = now;
-    }
-    let read = false;
-    let residentMb = 0;
-    let cpuTicks = 0;
-    for (const pid of this.#tree) {
-      const stat = procStat(pid);
-      if (stat === null) continue;
-      read = true;
-      residentMb = Math.max(residentMb, stat.residentMb);
-      cpuTicks += stat.cpuTicks;
-    }
-    return read ? { residentMb, cpuTicks } : null;
+    return this.#treeUsage.usage();
   }
 
   /** SIGKILL now; calls in flight fail with `reason`. */
