@@ -45,6 +45,7 @@ const scope = {
       'src/script-runtime/egress-broker.ts',
       'src/script-runtime/spare-sizing.ts',
       'src/script-runtime/use-frequency.ts',
+      'src/script-runtime/tree-usage.ts',
     ],
     tests: [
       'test/script-runtime/allowed-paths.test.ts',
@@ -58,6 +59,7 @@ const scope = {
       'test/script-runtime/source-check.test.ts',
       'test/script-runtime/spare-sizing.test.ts',
       'test/script-runtime/use-frequency.test.ts',
+      'test/script-runtime/tree-usage.test.ts',
     ],
   },
 };

@@ -1,7 +1,7 @@
 /**
  * The pool of runtime processes: one per connection key, started lazily, replaced when the
- * connection's spec changes, stopped after idling or when the cap needs room (the least
- * used lately first, see use-frequency.ts), plus warm spares (as many as the recent cold-start rate asks, see
+ * connection's spec changes, stopped after idling or when the cap needs room (the least used
+ * lately first, see use-frequency.ts), plus warm spares (as many as the recent cold-start rate asks, see
  * spare-sizing.ts) so a new connection skips a full Node start.
  *
  * `call` never rejects: every outcome, including the runtime's own failures, is a value.
@@ -220,6 +220,8 @@ export class ScriptRuntimePool {
     if (existing !== undefined && existing.hash === specHash(spec, limits) && existing.runtime.accepting) return;
     const readySpare = this.#spares.some((spare) => spare.ready && spare.accepting && spare.memoryMb === limits.memoryMb);
     if (!readySpare || this.#bindings.size >= this.#maxRuntimes) return;
+    // Counted as a use: a connection just saved is about to be called, not the first to stop.
+    this.#useFrequency.record(spec.key);
     this.#bindingFor(spec, limits);
   }
 
@@ -497,7 +499,7 @@ export class ScriptRuntimePool {
     const now = Date.now();
     for (const [key, binding] of this.#bindings) {
       const { runtime } = binding;
-      const idle = runtime.pendingCount === 0 && now - binding.lastUsed >= this.#idleMs;
+      const idle = binding.calls === 0 && runtime.pendingCount === 0 && now - binding.lastUsed >= this.#idleMs;
       if (!runtime.accepting || idle) {
         if (runtime.accepting) this.#markStop(runtime, 'idle');
         this.#bindings.delete(key);

@@ -68,8 +68,8 @@ export interface RuntimeSpec {
 
 export interface ScriptRuntimePoolOptions {
   /**
-   * Cap on bound runtimes; when it needs room, the one with the fewest recent calls (each
-   * counting half after a minute; see use-frequency.ts) is stopped first. Default 50.
+   * Cap on bound runtimes; when it needs room, the one with the fewest recent calls (at most
+   * one a second counted, halved every minute; see use-frequency.ts) is stopped first. Default 50.
    */
   maxRuntimes?: number;
   /** A runtime with no call for this long is stopped. Default 10 minutes. */

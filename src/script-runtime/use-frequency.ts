@@ -7,8 +7,11 @@
  * cap of 50, least recently used misses 53% of logins; evicting the lowest recent use count
  * misses 39%, as good as knowing the 50 most popular pools in advance (40%).
  *
- * A key's count halves every `halfLifeMs`, so a pool busy an hour ago does not keep its
- * place for ever. Keys whose runtime was stopped are remembered too, so a pool that comes
+ * Counts halve at every multiple of `halfLifeMs` on the clock (all keys at the same moments,
+ * so equal use gives exactly equal scores and the pool's least-recently-used order decides
+ * between them), so a pool busy an hour ago does not keep its place for ever, and at most one use per key counts in each `minGapMs`: what ranks a pool is
+ * how many recent moments it was used in, so a burst of calls (one tenant's script saving or
+ * testing in a loop) cannot buy its runtime minutes of precedence over steadily used pools. Keys whose runtime was stopped are remembered too, so a pool that comes
  * back is known for what it was; the table is bounded by pruning the lowest scores.
  */
 
@@ -17,17 +20,21 @@ export interface UseFrequencyOptions {
   halfLifeMs: number;
   /** Keys remembered; past twice this, the lowest-scored are forgotten down to it. */
   maxKeys: number;
+  /** A use closer than this to the key's last counted one is not counted. */
+  minGapMs: number;
   now: () => number;
 }
 
 export const DEFAULT_USE_FREQUENCY: Omit<UseFrequencyOptions, 'now'> = {
   halfLifeMs: 60_000,
   maxKeys: 10_000,
+  minGapMs: 1000,
 };
 
 interface Uses {
-  /** The decayed count as of `at`. */
+  /** The count as of `at`'s half-life period. */
   count: number;
+  /** When it was last counted. */
   at: number;
 }
 
@@ -36,17 +43,24 @@ export class UseFrequency {
   readonly #uses = new Map<string, Uses>();
 
   constructor(options: UseFrequencyOptions) {
-    this.#options = { ...options, halfLifeMs: Math.max(1, options.halfLifeMs), maxKeys: Math.max(1, Math.floor(options.maxKeys)) };
+    this.#options = {
+      ...options,
+      halfLifeMs: Math.max(1, options.halfLifeMs),
+      maxKeys: Math.max(1, Math.floor(options.maxKeys)),
+      minGapMs: Math.max(0, options.minGapMs),
+    };
   }
 
-  /** One use of `key` now. */
+  /** One use of `key` now (not counted within `minGapMs` of its last counted use). */
   record(key: string): void {
     const now = this.#options.now();
-    this.#uses.set(key, { count: this.#decayed(this.#uses.get(key), now) + 1, at: now });
+    const uses = this.#uses.get(key);
+    if (uses !== undefined && Math.abs(now - uses.at) < this.#options.minGapMs) return;
+    this.#uses.set(key, { count: this.#decayed(uses, now) + 1, at: now });
     if (this.#uses.size > 2 * this.#options.maxKeys) this.#prune(now);
   }
 
-  /** The uses of `key`, each weighted by how recent it is (1 for a use now); 0 for a key never seen or forgotten. */
+  /** The uses of `key`, each halved for every half-life period since (1 for a use in this one); 0 for a key never seen or forgotten. */
   score(key: string): number {
     return this.#decayed(this.#uses.get(key), this.#options.now());
   }
@@ -57,7 +71,8 @@ export class UseFrequency {
 
   #decayed(uses: Uses | undefined, now: number): number {
     if (uses === undefined) return 0;
-    return uses.count * 2 ** (-Math.max(0, now - uses.at) / this.#options.halfLifeMs);
+    const periods = Math.floor(now / this.#options.halfLifeMs) - Math.floor(uses.at / this.#options.halfLifeMs);
+    return uses.count * 2 ** -Math.max(0, periods);
   }
 
   #prune(now: number): void {

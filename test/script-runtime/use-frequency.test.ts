@@ -8,11 +8,11 @@ import { UseFrequency } from '../../src/script-runtime/use-frequency.js';
 import { GOOD_USER, newPool, spec } from './helpers.js';
 
 function frequency(now: () => number, overrides: Partial<ConstructorParameters<typeof UseFrequency>[0]> = {}): UseFrequency {
-  return new UseFrequency({ halfLifeMs: 1000, maxKeys: 4, now, ...overrides });
+  return new UseFrequency({ halfLifeMs: 1000, maxKeys: 4, minGapMs: 0, now, ...overrides });
 }
 
 describe('use frequency', () => {
-  test('counts uses, each halving in weight every half-life', () => {
+  test('counts uses, each halving in weight at every half-life period', () => {
     let now = 0;
     const uses = frequency(() => now);
     expect(uses.score('a')).toBe(0);
@@ -26,6 +26,33 @@ describe('use frequency', () => {
     now = 3000;
     expect(uses.score('a')).toBe(0.5);
     expect(uses.score('b')).toBe(0);
+  });
+
+  test('a burst counts as one use: at most one per key in each minGapMs', () => {
+    let now = 0;
+    const uses = frequency(() => now, { minGapMs: 1000 });
+    for (let i = 0; i < 1000; i++) uses.record('burst');
+    expect(uses.score('burst')).toBe(1);
+    now = 999;
+    uses.record('burst');
+    expect(uses.score('burst')).toBe(1);
+    now = 1000;
+    uses.record('burst');
+    expect(uses.score('burst')).toBe(1.5);
+    uses.record('other');
+    expect(uses.score('other')).toBe(1);
+  });
+
+  test('equal use in the same period scores exactly equal, whenever in the period it came', () => {
+    let now = 100;
+    const uses = frequency(() => now);
+    uses.record('early');
+    now = 900;
+    uses.record('late');
+    expect(uses.score('early')).toBe(uses.score('late'));
+    now = 1500;
+    expect(uses.score('early')).toBe(0.5);
+    expect(uses.score('late')).toBe(0.5);
   });
 
   test('a clock going back does not raise a score', () => {
@@ -68,7 +95,9 @@ describe('use frequency', () => {
 
 describe('the runtime pool under its cap', () => {
   test("keeps a busy connection's runtime when a quiet one needs room, though the busy one was used less recently", async () => {
-    const pool = newPool({ maxRuntimes: 2, warmSpare: false });
+    // A clock that moves a second per call: uses closer than that count once.
+    let now = 0;
+    const pool = newPool({ maxRuntimes: 2, warmSpare: false, now: () => (now += 1000) });
     try {
       const args = [{ email: 'a@example.com' }, {}];
       const [busy, quiet, next] = [spec(GOOD_USER), spec(GOOD_USER), spec(GOOD_USER)];
@@ -86,7 +115,8 @@ describe('the runtime pool under its cap', () => {
   });
 
   test('never stops a runtime whose call is still waiting for it to start, however little it was used', async () => {
-    const pool = newPool({ maxRuntimes: 2, warmSpare: false });
+    let now = 0;
+    const pool = newPool({ maxRuntimes: 2, warmSpare: false, now: () => (now += 1000) });
     try {
       const args = [{ email: 'a@example.com' }, {}];
       const [busy, starting, next] = [spec(GOOD_USER), spec(GOOD_USER), spec(GOOD_USER)];
