@@ -806,6 +806,8 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
   let upstreamCount = 0;
   const stats = { connected: 0, refused: 0, badRequests: 0, failed: 0 };
   let closed = false;
+  /** The first close()'s work: a second close() waits for the same, socket and folder removed. */
+  let closing: Promise<void> | null = null;
 
   const refuse = (client: net.Socket, request: EgressRequest, reason: EgressRefusal['reason'], message: string): void => {
     stats.refused++;
@@ -979,16 +981,19 @@ export async function startEgressBroker(options: EgressBrokerOptions): Promise<S
         return { ok: true };
       },
       stats: () => ({ open: sockets.size, ...stats }),
-      async close() {
-        if (closed) return;
-        closed = true;
-        const done = new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const socket of [...sockets, ...upstreams]) socket.destroy();
-        await done;
-        // Off the event loop: a server stopping runtimes several times a second (traffic over
-        // more pools than the cap) spent ~3% of its time in these calls done synchronously.
-        await unlink(socketPath).catch(ignoreGone);
-        if (prepared.created) await rmdir(folder).catch(ignoreGone);
+      close() {
+        closing ??= (async () => {
+          closed = true;
+          const done = new Promise<void>((resolve) => server.close(() => resolve()));
+          for (const socket of [...sockets, ...upstreams]) socket.destroy();
+          await done;
+          // Off the event loop (libuv's thread pool, shared with argon2): a server stopping
+          // runtimes several times a second (traffic over more pools than the cap) spent ~3%
+          // of its time in these two calls made synchronously.
+          await unlink(socketPath).catch(ignoreGone);
+          if (prepared.created) await rmdir(folder).catch(ignoreGone);
+        })();
+        return closing;
       },
     },
   };
@@ -1006,8 +1011,14 @@ export function connectableAddress(address: string): string {
   return mapped ? [...b.subarray(12)].join('.') : address;
 }
 
+/**
+ * For removing the broker's own socket and folder as it closes: already gone, or a folder
+ * someone else put a file in (left alone, ENOTEMPTY). Nothing else is expected there, and a
+ * close must end the runtime whatever the file system says, so no error is passed on: at
+ * worst an empty folder with a random name stays in the temporary directory.
+ */
 function ignoreGone(): void {
-  // Already gone, or someone else's file now: nothing to undo.
+  // See above.
 }
 
 function safely(action: () => void): void {

@@ -847,6 +847,16 @@ describe('the socket, its folder and close()', () => {
     }
   });
 
+  test('a second close() while the first is still removing the socket and folder resolves only once they are gone', async () => {
+    const { broker } = await startBroker(REFUSE_ALL);
+    const first = broker.close();
+    const second = broker.close();
+    await second;
+    expect(existsSync(broker.socketPath)).toBe(false);
+    expect(existsSync(broker.folder)).toBe(false);
+    await first;
+  });
+
   test('close copes with its socket already removed and its folder no longer empty', async () => {
     const { broker } = await startBroker(REFUSE_ALL);
     unlinkSync(broker.socketPath);
