@@ -2,6 +2,7 @@
  * The runtime as a generic runner: entries of any name, loaded in the order given, a globals
  * prelude, labels in messages. No user-script contract is involved here.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ScriptRuntimePool, type RuntimeSpec } from '../../src/script-runtime/index.js';
 
@@ -56,7 +57,24 @@ describe('generic runner', () => {
 });
 
 describe('start-up work', () => {
-  test("pg is preloaded without loading Node's fetch API, which still works for a script that uses it", async () => {
+  test("preloadModules() loads pg, without Node's fetch API (in a process of its own)", () => {
+    const sandbox = new URL('../../src/script-runtime/child/sandbox.mjs', import.meta.url).href;
+    const probe = `
+      const { preloadModules } = await import(${JSON.stringify(sandbox)});
+      const { createRequire } = await import('node:module');
+      preloadModules();
+      const cache = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify({
+        pg: cache.some((file) => file.endsWith('/node_modules/pg/lib/index.js')),
+        undici: process.moduleLoadList.some((name) => name.includes('undici')),
+        response: typeof Response,
+      }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ pg: true, undici: false, response: 'function' });
+  });
+
+  test("a runtime starts without Node's fetch API loaded (pg's require included); a script that uses Response still gets it", async () => {
     const s = runtimeSpec({
       sources: {
         probe: `async function probe() {

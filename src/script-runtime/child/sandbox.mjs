@@ -71,7 +71,7 @@ export function scriptRequire(id) {
 const PRELOADED = ['pg'];
 
 export function preloadModules() {
-  withoutFetchGlobals(() => {
+  withoutResponseGlobal(() => {
     for (const id of PRELOADED) {
       const target = ALLOWED_MODULES.get(id);
       if (target !== undefined) realRequire(target);
@@ -87,7 +87,7 @@ export function preloadModules() {
  * does use `Response` or `fetch` still loads it then.
  * @param {() => void} load
  */
-export function withoutFetchGlobals(load) {
+export function withoutResponseGlobal(load) {
   const response = Object.getOwnPropertyDescriptor(globalThis, 'Response');
   if (response === undefined || response.configurable !== true) {
     load();
