@@ -32,7 +32,15 @@ export interface RuntimeProcessOptions {
   brokeredEgress: boolean;
   /** Fork to `ready`; generous because two cores may be busy with tests and databases. */
   startTimeoutMs?: number;
+  /**
+   * Start from this V8 startup snapshot (startup-snapshot.ts, built for `memoryMb`) instead of
+   * loading the host code; the permission flags are the same either way.
+   */
+  snapshotBlob?: string;
 }
+
+/** How a runtime process started: from the startup snapshot, or by loading its code. */
+export type RuntimeStartMode = 'snapshot' | 'normal';
 
 interface PendingCall {
   resolve: (answer: RuntimeAnswer) => void;
@@ -74,6 +82,14 @@ export function runtimeExecArgv(memoryMb: number): string[] {
   ];
 }
 
+/**
+ * The node command line of a runtime (after the sandbox's own): the flags and either the
+ * entry, or the snapshot to start from (whose main function replaces the entry).
+ */
+export function runtimeNodeArgs(memoryMb: number, snapshotBlob?: string): string[] {
+  return snapshotBlob === undefined ? [...runtimeExecArgv(memoryMb), CHILD_ENTRY] : ['--snapshot-blob', snapshotBlob, ...runtimeExecArgv(memoryMb)];
+}
+
 /** Only what the runtime needs; nothing of the server's environment (tokens, keys, DATABASE_URL). */
 export function childEnv(egressSocket?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
@@ -113,6 +129,7 @@ export function cpuTicks(pid: number): number | null {
 
 export class RuntimeProcess {
   readonly memoryMb: number;
+  readonly startMode: RuntimeStartMode;
   readonly #child: ChildProcess;
   #state: 'starting' | 'ready' | 'dead' = 'starting';
   #retiring = false;
@@ -123,6 +140,7 @@ export class RuntimeProcess {
   #killReason: RuntimeFailure | null = null;
   #deathReason: RuntimeFailure | null = null;
   #everReady = false;
+  #crashedAtStart = false;
   #fatal: RuntimeFailure | null = null;
   #stderrTail = '';
   #stderrBytes = 0;
@@ -144,6 +162,7 @@ export class RuntimeProcess {
 
   constructor(options: RuntimeProcessOptions) {
     this.memoryMb = options.memoryMb;
+    this.startMode = options.snapshotBlob === undefined ? 'normal' : 'snapshot';
     this.exited = new Promise((resolve) => {
       this.#markExited = resolve;
     });
@@ -152,9 +171,10 @@ export class RuntimeProcess {
     // one, and without a mount namespace (unshare) other runtimes cannot find it (mode 0711).
     const socketPath = options.brokeredEgress ? join(tmpdir(), `gatehouse-egress-${randomBytes(12).toString('hex')}`, 'egress.sock') : null;
     this.#broker = socketPath === null ? Promise.resolve(null) : this.#startBroker(socketPath);
-    const command = sandboxedCommand(options.sandbox, [...runtimeExecArgv(options.memoryMb), CHILD_ENTRY], {
+    const command = sandboxedCommand(options.sandbox, runtimeNodeArgs(options.memoryMb, options.snapshotBlob), {
       readPaths: allowedReadPaths(),
       ...(socketPath === null ? {} : { socketDirs: [dirname(socketPath)] }),
+      ...(options.snapshotBlob === undefined ? {} : { readFiles: [options.snapshotBlob] }),
     });
     this.#child = spawn(command.command, command.args, {
       env: childEnv(socketPath ?? undefined),
@@ -231,6 +251,14 @@ export class RuntimeProcess {
 
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /**
+   * The process ended by itself before saying `ready` (not killed by the server): its start is
+   * broken (flags, a blob node refuses), not merely slow or stopped.
+   */
+  get crashedAtStart(): boolean {
+    return this.#crashedAtStart;
   }
 
   /** Started and waiting for work (a spare that needs no more waiting). */
@@ -533,6 +561,7 @@ export class RuntimeProcess {
   }
 
   #onClose(code: number | null, signal: NodeJS.Signals | null): void {
+    if (!this.#everReady && this.#killReason === null) this.#crashedAtStart = true;
     this.#deathReason ??= this.#exitFailure(code, signal);
     this.#markDead();
     this.#failPending(this.#deathReason);
