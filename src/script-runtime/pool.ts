@@ -411,7 +411,7 @@ export class ScriptRuntimePool {
       void runtime.whenReady().then((ready) => {
         if (ready || !runtime.crashedAtStart || this.#snapshot.state !== 'ready' || this.#snapshot.blob !== blob) return;
         const why = runtime.deathReason?.message ?? 'it did not start';
-        this.#snapshot = { state: 'failed', memoryMb, reason: `a runtime started from the snapshot failed: ${why}` };
+        this.#snapshot = { state: 'failed', memoryMb: this.#snapshot.memoryMb, reason: `a runtime started from the snapshot failed: ${why}` };
       });
     }
     return runtime;
