@@ -34,8 +34,8 @@ function isNode(pid: number): boolean {
   }
 }
 
-function rollupMb(pid: number, field: 'Pss' | 'Rss'): number {
-  const match = new RegExp(`\\n?${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+function rollupMb(pid: number, field: 'Pss' | 'Rss' | 'Private_Clean' | 'Private_Dirty'): number {
+  const match = new RegExp(`\\n${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
   return Number(match?.[1] ?? Number.NaN) / 1024;
 }
 
@@ -51,6 +51,8 @@ interface Sample {
   nodeCpuMs: number;
   pssMb: number;
   rssMb: number;
+  /** Private (clean + dirty): what this runtime alone costs, whatever else shares node's pages. */
+  ussMb: number;
 }
 
 async function once(snapshotBlob: string | undefined): Promise<Sample> {
@@ -72,8 +74,9 @@ async function once(snapshotBlob: string | undefined): Promise<Sample> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const pss = node === undefined ? Number.NaN : rollupMb(node, 'Pss');
   const rss = node === undefined ? Number.NaN : rollupMb(node, 'Rss');
+  const uss = node === undefined ? Number.NaN : rollupMb(node, 'Private_Clean') + rollupMb(node, 'Private_Dirty');
   await runtime.kill({ kind: 'runtime', name: 'BenchDone', message: 'measured' });
-  return { wallMs, treeCpuMs, nodeCpuMs, pssMb: pss, rssMb: rss };
+  return { wallMs, treeCpuMs, nodeCpuMs, pssMb: pss, rssMb: rss, ussMb: uss };
 }
 
 const build = await buildStartupSnapshot({ memoryMb: DEFAULT_MEMORY_MB, runtimeArgs: runtimeExecArgv(DEFAULT_MEMORY_MB) });
@@ -87,11 +90,11 @@ for (let i = 0; i < starts; i++) {
   samples.normal.push(await once(undefined));
 }
 console.log(`node ${process.version}, sandbox ${sandbox}, ${starts} starts per mode, medians (blob ${build.cached ? 'cached' : 'built'})`);
-console.log('mode      wall spawn→ready ms  tree CPU ms  node CPU ms  node PSS MB (idle)  node RSS MB');
+console.log('mode      wall spawn→ready ms  tree CPU ms  node CPU ms  node PSS MB (idle)  node RSS MB  node private MB');
 for (const mode of ['normal', 'snapshot'] as const) {
   const s = samples[mode];
   const f = (values: number[]): string => median(values).toFixed(1);
   console.log(
-    `${mode.padEnd(9)} ${f(s.map((x) => x.wallMs)).padStart(19)}  ${f(s.map((x) => x.treeCpuMs)).padStart(11)}  ${f(s.map((x) => x.nodeCpuMs)).padStart(11)}  ${f(s.map((x) => x.pssMb)).padStart(18)}  ${f(s.map((x) => x.rssMb)).padStart(11)}`,
+    `${mode.padEnd(9)} ${f(s.map((x) => x.wallMs)).padStart(19)}  ${f(s.map((x) => x.treeCpuMs)).padStart(11)}  ${f(s.map((x) => x.nodeCpuMs)).padStart(11)}  ${f(s.map((x) => x.pssMb)).padStart(18)}  ${f(s.map((x) => x.rssMb)).padStart(11)}  ${f(s.map((x) => x.ussMb)).padStart(14)}`,
   );
 }

@@ -161,6 +161,13 @@ describe.skipIf(snapshotOff)('runtimes started from the startup snapshot', () =>
     expect(nodeCommandLines(pool, other.key)[0]?.some((arg) => arg.endsWith('host.mjs'))).toBe(true);
   });
 
+  test('the heap cap baked into the blob holds: a memory hog fails with kind oom', async () => {
+    const s = runtimeSpec({ hog: 'async function hog() { const hoard = []; while (true) hoard.push(new Array(1e5).fill(Math.random())); }' }, { limits: { timeoutMs: 15_000 } });
+    const outcome = await pool.call(s, 'hog', []);
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: false, error: { kind: 'oom', message: expect.stringContaining('limit 128 MB') } });
+    expect(pool.runtimeStartMode(s.key)).toBe('snapshot');
+  });
+
   test('the blob is a read-only file of the server user in a folder only it can write (0711)', async () => {
     const status = pool.startupSnapshot();
     if (status.state !== 'ready') throw new Error(`snapshot not ready: ${JSON.stringify(status)}`);
