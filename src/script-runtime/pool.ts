@@ -324,26 +324,31 @@ export class ScriptRuntimePool {
 
     const limits = limitsOf(spec);
     this.#useFrequency.record(spec.key);
-    const { binding, tookSpare } = this.#bindingFor(spec, limits);
-    const refill = tookSpare ? setTimeout(() => this.#ensureSpare(), SPARE_REFILL_DELAY_MS) : null;
-    binding.calls++;
-    try {
-      // The time limit is the script's: it starts once the process is up (a cold start on a
-      // busy machine must not eat a 100 ms budget), and covers loading the scripts.
-      if (!(await binding.runtime.whenReady())) {
-        const reason = binding.runtime.deathReason ?? failure('runtime', 'RuntimeStartError', 'The script runtime failed to start');
-        return { ok: false, error: reason, logs: [] };
-      }
-      const answer = await binding.runtime.call(entry, Array.isArray(args) ? args : [], limits.timeoutMs, entryLabel(spec, entry));
-      // A timed-out call retires its runtime (runtime-process.ts); say why when it exits.
-      if (!answer.ok && answer.error.kind === 'timeout') this.#markStop(binding.runtime, 'timeout');
-      binding.lastUsed = Date.now();
-      return answer;
-    } finally {
-      binding.calls--;
-      if (refill !== null) {
-        clearTimeout(refill);
-        setTimeout(() => this.#ensureSpare(), SPARE_REFILL_AFTER_CALL_MS).unref();
+    for (let attempt = 1; ; attempt++) {
+      const { binding, tookSpare } = this.#bindingFor(spec, limits);
+      const refill = tookSpare ? setTimeout(() => this.#ensureSpare(), SPARE_REFILL_DELAY_MS) : null;
+      binding.calls++;
+      try {
+        // The time limit is the script's: it starts once the process is up (a cold start on a
+        // busy machine must not eat a 100 ms budget), and covers loading the scripts.
+        if (!(await binding.runtime.whenReady())) {
+          // A blob node refuses (removed or replaced under the server) is the snapshot's
+          // fault, not the call's: once, start a runtime the normal way instead.
+          if (attempt === 1 && this.#snapshotBrokenBy(binding.runtime)) continue;
+          const reason = binding.runtime.deathReason ?? failure('runtime', 'RuntimeStartError', 'The script runtime failed to start');
+          return { ok: false, error: reason, logs: [] };
+        }
+        const answer = await binding.runtime.call(entry, Array.isArray(args) ? args : [], limits.timeoutMs, entryLabel(spec, entry));
+        // A timed-out call retires its runtime (runtime-process.ts); say why when it exits.
+        if (!answer.ok && answer.error.kind === 'timeout') this.#markStop(binding.runtime, 'timeout');
+        binding.lastUsed = Date.now();
+        return answer;
+      } finally {
+        binding.calls--;
+        if (refill !== null) {
+          clearTimeout(refill);
+          setTimeout(() => this.#ensureSpare(), SPARE_REFILL_AFTER_CALL_MS).unref();
+        }
       }
     }
   }
@@ -382,6 +387,19 @@ export class ScriptRuntimePool {
     return { binding, tookSpare: spare !== null };
   }
 
+  /**
+   * True when `runtime` started from the snapshot and exited by itself before `ready`: node
+   * refused the blob. From then on runtimes start the normal way (the state says why).
+   */
+  #snapshotBrokenBy(runtime: RuntimeProcess): boolean {
+    if (runtime.snapshotBlob === undefined || !runtime.crashedAtStart) return false;
+    if (this.#snapshot.state === 'ready' && this.#snapshot.blob === runtime.snapshotBlob) {
+      const why = runtime.deathReason?.message ?? 'it did not start';
+      this.#snapshot = { state: 'failed', memoryMb: this.#snapshot.memoryMb, reason: `a runtime started from the snapshot failed: ${why}` };
+    }
+    return true;
+  }
+
   /** Spares are forked with the default heap cap; a connection asking for another needs its own process. */
   #takeSpare(memoryMb: number): RuntimeProcess | null {
     // A ready spare first: one still starting is no faster than the rest.
@@ -409,9 +427,7 @@ export class ScriptRuntimePool {
       // it: the runtimes that follow start the normal way. A call waiting on this one fails
       // once, as with any runtime that does not start.
       void runtime.whenReady().then((ready) => {
-        if (ready || !runtime.crashedAtStart || this.#snapshot.state !== 'ready' || this.#snapshot.blob !== blob) return;
-        const why = runtime.deathReason?.message ?? 'it did not start';
-        this.#snapshot = { state: 'failed', memoryMb: this.#snapshot.memoryMb, reason: `a runtime started from the snapshot failed: ${why}` };
+        if (!ready) this.#snapshotBrokenBy(runtime);
       });
     }
     return runtime;

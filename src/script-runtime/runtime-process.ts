@@ -130,6 +130,8 @@ export function cpuTicks(pid: number): number | null {
 export class RuntimeProcess {
   readonly memoryMb: number;
   readonly startMode: RuntimeStartMode;
+  /** The startup snapshot it started from, if any. */
+  readonly snapshotBlob: string | undefined;
   readonly #child: ChildProcess;
   #state: 'starting' | 'ready' | 'dead' = 'starting';
   #retiring = false;
@@ -163,6 +165,7 @@ export class RuntimeProcess {
   constructor(options: RuntimeProcessOptions) {
     this.memoryMb = options.memoryMb;
     this.startMode = options.snapshotBlob === undefined ? 'normal' : 'snapshot';
+    this.snapshotBlob = options.snapshotBlob;
     this.exited = new Promise((resolve) => {
       this.#markExited = resolve;
     });
