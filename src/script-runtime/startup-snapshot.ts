@@ -112,8 +112,17 @@ interface Bundle {
   code: Uint8Array;
 }
 
+/** The bundling in progress: one at a time, so stopping esbuild's service never cuts another short. */
+let bundling: Promise<unknown> = Promise.resolve();
+
+function bundle(entry: string): Promise<Bundle | { reason: string }> {
+  const next = bundling.then(() => bundleNow(entry));
+  bundling = next.catch(() => {});
+  return next;
+}
+
 /** esbuild, loaded only when a snapshot is built (the server does not otherwise need it). */
-async function bundle(entry: string): Promise<Bundle | { reason: string }> {
+async function bundleNow(entry: string): Promise<Bundle | { reason: string }> {
   try {
     const esbuild = await import('esbuild');
     const result = await esbuild.build({
