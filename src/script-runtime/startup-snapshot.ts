@@ -37,6 +37,8 @@ const BUILD_TIMEOUT_MS = 60_000;
 const VERIFY_TIMEOUT_MS = 15_000;
 /** Blobs of other keys (older versions, other heaps) not used for this long are removed after a build. */
 const STALE_BLOB_MS = 7 * 24 * 3600_000;
+/** At most this many blobs are kept (newest use first): a developer's every change of the child code makes one (~5 MB). */
+const MAX_BLOBS = 8;
 /** Leftovers of a build that died (temporary bundle or blob) older than this are removed. */
 const STALE_TEMP_MS = 10 * 60_000;
 const STDERR_TAIL_CHARS = 2000;
@@ -244,9 +246,13 @@ function verify(blob: string, runtimeArgs: readonly string[]): Promise<string | 
   });
 }
 
-/** Removes leftovers of dead builds and blobs of other keys nobody used for a week. */
+/**
+ * Removes leftovers of dead builds, blobs of other keys nobody used for a week, and the least
+ * recently used beyond MAX_BLOBS. A server whose blob goes this way falls back to normal starts.
+ */
 async function sweep(dir: string, keep: string): Promise<void> {
   const now = Date.now();
+  const blobs: { path: string; used: number }[] = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const path = join(dir, name);
     if (path === keep) continue;
@@ -255,10 +261,13 @@ async function sweep(dir: string, keep: string): Promise<void> {
     try {
       const stat = await lstat(path);
       if (now - stat.mtimeMs > (temporary ? STALE_TEMP_MS : STALE_BLOB_MS)) await rm(path, { force: true });
+      else if (!temporary) blobs.push({ path, used: stat.mtimeMs });
     } catch {
       // Gone meanwhile.
     }
   }
+  blobs.sort((a, b) => b.used - a.used);
+  for (const extra of blobs.slice(MAX_BLOBS - 1)) await rm(extra.path, { force: true }).catch(() => {});
 }
 
 /**

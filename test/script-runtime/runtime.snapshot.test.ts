@@ -5,7 +5,7 @@
  * snapshot can be missing (off, failed build, a blob node refuses, another heap size) starts
  * runtimes the normal way.
  */
-import { chmod, chown, lstat, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -257,5 +257,30 @@ describe('without the snapshot, runtimes start the normal way', () => {
       expect(foreign.status).toMatchObject({ state: 'failed', reason: expect.stringMatching(/belongs to uid 65534/) });
       await foreign.pool.close();
     }
+  });
+});
+
+describe.skipIf(snapshotOff)('the blob folder is swept after a build', () => {
+  test('leftovers of dead builds go, and at most 8 blobs stay, the new one among them', async () => {
+    const dir = join(await tempDir(), 'blobs');
+    await mkdir(dir, { mode: 0o711 });
+    const hourAgo = new Date(Date.now() - 3600_000);
+    for (let i = 0; i < 10; i++) {
+      const old = join(dir, `runtime-${String(i).padStart(40, '0')}.blob`);
+      await writeFile(old, 'an older build', { mode: 0o444 });
+      await utimes(old, hourAgo, new Date(hourAgo.getTime() + i * 1000));
+    }
+    await writeFile(join(dir, '.build-dead.cjs'), 'left by a build that died');
+    await utimes(join(dir, '.build-dead.cjs'), hourAgo, hourAgo);
+    const { pool, status } = await settle({ startupSnapshot: { dir } });
+    await pool.close();
+    if (status.state !== 'ready') throw new Error(JSON.stringify(status));
+    const names = await readdir(dir);
+    expect(names).not.toContain('.build-dead.cjs');
+    expect(names).toHaveLength(8);
+    expect(names).toContain(status.blob.split('/').at(-1));
+    // The most recently used of the older ones stay.
+    expect(names).toContain(`runtime-${'9'.padStart(40, '0')}.blob`);
+    expect(names).not.toContain(`runtime-${'0'.padStart(40, '0')}.blob`);
   });
 });
