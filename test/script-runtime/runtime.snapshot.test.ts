@@ -7,6 +7,7 @@
  */
 import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -282,5 +283,27 @@ describe.skipIf(snapshotOff)('the blob folder is swept after a build', () => {
     // The most recently used of the older ones stay.
     expect(names).toContain(`runtime-${'9'.padStart(40, '0')}.blob`);
     expect(names).not.toContain(`runtime-${'0'.padStart(40, '0')}.blob`);
+  });
+});
+
+describe.skipIf(snapshotOff)('the build sees nothing of the server', () => {
+  test("the server's environment is not in the blob: pg's default user (read from USER when pg loads) is the runtime's, not the build's", async () => {
+    const canary = `gh-canary-user-${process.pid}`;
+    const saved = process.env['USER'];
+    process.env['USER'] = canary;
+    let built: Awaited<ReturnType<typeof settle>>;
+    try {
+      built = await settle({ startupSnapshot: { dir: join(await tempDir(), 'blobs') } });
+    } finally {
+      if (saved === undefined) delete process.env['USER'];
+      else process.env['USER'] = saved;
+    }
+    const { pool, status } = built;
+    if (status.state !== 'ready') throw new Error(JSON.stringify(status));
+    expect((await readFile(status.blob)).includes(canary)).toBe(false);
+    const s = runtimeSpec({ user: 'async function user() { return { user: require("pg").defaults.user ?? null, env: process.env.USER ?? null }; }' });
+    expect(await pool.call(s, 'user', [])).toMatchObject({ ok: true, result: { user: null, env: null } });
+    expect(pool.runtimeStartMode(s.key)).toBe('snapshot');
+    await pool.close();
   });
 });
