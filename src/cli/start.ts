@@ -50,6 +50,11 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
   const sandbox = server.runtimes.sandboxStatus();
   if (sandbox.warning !== undefined) appLog.warn(sandbox.warning);
   else appLog.info(`custom database scripts run in the ${sandbox.level} sandbox (${sandbox.reason})`);
+  // Built in the background: until then, and if it cannot be, runtimes start the normal way.
+  void server.runtimes.startupSnapshotSettled().then((snapshot) => {
+    if (snapshot.state === 'failed') appLog.warn(`script runtimes start without the startup snapshot (slower starts): ${snapshot.reason}`);
+    else if (snapshot.state === 'ready') appLog.info(`script runtimes start from the startup snapshot ${snapshot.blob}`);
+  });
   const base = address.replace('://0.0.0.0', '://127.0.0.1');
   if (server.generatedAdminToken) {
     // Printed once, on stdout and not through the logger, so log shipping never carries it.

@@ -16,6 +16,7 @@ export type {
   SandboxStatus,
   RuntimeStopReason,
   ScriptRuntimePoolEvents,
+  StartupSnapshotStatus,
 } from './types.js';
 export { sandboxCapabilities, type SandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 export { ScriptRuntimePool, sandboxStatusFor } from './pool.js';

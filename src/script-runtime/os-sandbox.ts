@@ -42,6 +42,8 @@ export interface SandboxView {
   readPaths: readonly string[];
   /** Folders bound read-write at the same paths (the egress broker's socket folder). */
   socketDirs?: readonly string[];
+  /** Single files bound read-only at the same paths (the startup snapshot node starts from). */
+  readFiles?: readonly string[];
 }
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -84,6 +86,7 @@ function bwrapArgs(view: SandboxView): string[] {
     '--tmpfs', '/tmp',
   ];
   for (const path of view.readPaths) args.push('--ro-bind', path, path);
+  for (const file of view.readFiles ?? []) args.push('--ro-bind', file, file);
   for (const dir of view.socketDirs ?? []) args.push('--bind', dir, dir);
   args.push('--chdir', '/');
   return args;

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { EgressPolicy } from './egress-broker.js';
 import { isLoopbackHost, sandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
-import { RuntimeProcess, type RuntimeAnswer } from './runtime-process.js';
+import { RuntimeProcess, runtimeExecArgv, type RuntimeAnswer, type RuntimeStartMode } from './runtime-process.js';
+import { sharedStartupSnapshot, type SnapshotBuild } from './startup-snapshot.js';
 import { DEFAULT_SPARE_SIZING, SpareSizer } from './spare-sizing.js';
 import { DEFAULT_USE_FREQUENCY, UseFrequency } from './use-frequency.js';
 import {
@@ -28,6 +29,7 @@ import {
   type RuntimeStopReason,
   type SandboxStatus,
   type ScriptRuntimePoolEvents,
+  type StartupSnapshotStatus,
   type ScriptRuntimePoolOptions,
 } from './types.js';
 
@@ -132,6 +134,12 @@ function specHash(spec: RuntimeSpec, limits: EffectiveLimits): string {
   return hash;
 }
 
+/** `GATEHOUSE_RUNTIME_SNAPSHOT=0` (or `false`, `off`, `no`): operators turn the startup snapshot off. */
+function snapshotWantedByEnv(): boolean {
+  const value = process.env['GATEHOUSE_RUNTIME_SNAPSHOT']?.trim().toLowerCase();
+  return !(value === '0' || value === 'false' || value === 'off' || value === 'no');
+}
+
 export class ScriptRuntimePool {
   readonly #maxRuntimes: number;
   readonly #idleMs: number;
@@ -159,6 +167,9 @@ export class ScriptRuntimePool {
   #coldStarts = 0;
   #lastColdStart = Number.NEGATIVE_INFINITY;
   #closed = false;
+  /** The startup snapshot runtimes of the default heap start from once it is ready. */
+  #snapshot: StartupSnapshotStatus;
+  readonly #snapshotSettled: Promise<StartupSnapshotStatus>;
   readonly #sweeper: NodeJS.Timeout;
   readonly #memoryWatch: NodeJS.Timeout;
 
@@ -177,6 +188,23 @@ export class ScriptRuntimePool {
     this.#idleCpuShare = Math.min(1, Math.max(0.02, options.idleCpuShare ?? 0.1));
     this.#sandbox = sandboxStatusFor(options);
     this.#events = options.events ?? {};
+    const snapshot = options.startupSnapshot ?? snapshotWantedByEnv();
+    if (snapshot === false || !this.#sandbox.scriptsAllowed) {
+      this.#snapshot = { state: 'off', reason: snapshot === false ? 'turned off (GATEHOUSE_RUNTIME_SNAPSHOT=0 or the pool\'s options)' : 'scripts may not run' };
+      this.#snapshotSettled = Promise.resolve(this.#snapshot);
+    } else {
+      const build = sharedStartupSnapshot({
+        memoryMb: DEFAULT_MEMORY_MB,
+        runtimeArgs: runtimeExecArgv(DEFAULT_MEMORY_MB),
+        ...(snapshot === true ? {} : snapshot),
+      });
+      this.#snapshot = build.settled === null ? { state: 'building', memoryMb: DEFAULT_MEMORY_MB } : snapshotStatusOf(build.settled);
+      this.#snapshotSettled = build.promise.then((result) => {
+        // A snapshot found broken by a runtime's start meanwhile stays failed.
+        if (this.#snapshot.state === 'building') this.#snapshot = snapshotStatusOf(result);
+        return { ...this.#snapshot };
+      });
+    }
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, Math.max(50, this.#idleMs / 2)));
     this.#sweeper.unref();
     this.#memoryWatch = setInterval(() => this.#watch(), WATCH_POLL_MS);
@@ -187,6 +215,24 @@ export class ScriptRuntimePool {
   /** The sandbox runtimes start in, and whether scripts may run at all; for the start-up log and the console. */
   sandboxStatus(): SandboxStatus {
     return { ...this.#sandbox };
+  }
+
+  /**
+   * The startup snapshot: `ready` (runtimes of `memoryMb` start from `blob`), `building` (they
+   * start the normal way meanwhile), `failed` or `off` (they always do; `reason` says why).
+   */
+  startupSnapshot(): StartupSnapshotStatus {
+    return { ...this.#snapshot };
+  }
+
+  /** Resolves once the snapshot's build has finished (or at once when it is off). */
+  startupSnapshotSettled(): Promise<StartupSnapshotStatus> {
+    return this.#snapshotSettled;
+  }
+
+  /** How the runtime bound to `key` started (undefined when none is bound). */
+  runtimeStartMode(key: string): RuntimeStartMode | undefined {
+    return this.#bindings.get(key)?.runtime.startMode;
   }
 
   /** Runs `entry` of `spec` with `args` in the runtime bound to `spec.key` (started or replaced as needed). */
@@ -238,11 +284,13 @@ export class ScriptRuntimePool {
     return this.#bindings.get(key)?.runtime.pid;
   }
 
-  stats(): { runtimes: number; spare: boolean; spares: number; retiring: number; coldStarts: number } {
+  /** `sparesFromSnapshot`: how many of the live spares started from the startup snapshot. */
+  stats(): { runtimes: number; spare: boolean; spares: number; sparesFromSnapshot: number; retiring: number; coldStarts: number } {
     let runtimes = 0;
     for (const binding of this.#bindings.values()) if (binding.runtime.accepting) runtimes++;
-    const spares = this.#spares.filter((spare) => spare.accepting).length;
-    return { runtimes, spare: spares > 0, spares, retiring: this.#retiring.size, coldStarts: this.#coldStarts };
+    const live = this.#spares.filter((spare) => spare.accepting);
+    const sparesFromSnapshot = live.filter((spare) => spare.startMode === 'snapshot').length;
+    return { runtimes, spare: live.length > 0, spares: live.length, sparesFromSnapshot, retiring: this.#retiring.size, coldStarts: this.#coldStarts };
   }
 
   /** Resolves once the warm spares (if enabled) have started; useful at server start and in benchmarks. */
@@ -278,26 +326,31 @@ export class ScriptRuntimePool {
 
     const limits = limitsOf(spec);
     this.#useFrequency.record(spec.key);
-    const { binding, tookSpare } = this.#bindingFor(spec, limits);
-    const refill = tookSpare ? setTimeout(() => this.#ensureSpare(), SPARE_REFILL_DELAY_MS) : null;
-    binding.calls++;
-    try {
-      // The time limit is the script's: it starts once the process is up (a cold start on a
-      // busy machine must not eat a 100 ms budget), and covers loading the scripts.
-      if (!(await binding.runtime.whenReady())) {
-        const reason = binding.runtime.deathReason ?? failure('runtime', 'RuntimeStartError', 'The script runtime failed to start');
-        return { ok: false, error: reason, logs: [] };
-      }
-      const answer = await binding.runtime.call(entry, Array.isArray(args) ? args : [], limits.timeoutMs, entryLabel(spec, entry));
-      // A timed-out call retires its runtime (runtime-process.ts); say why when it exits.
-      if (!answer.ok && answer.error.kind === 'timeout') this.#markStop(binding.runtime, 'timeout');
-      binding.lastUsed = Date.now();
-      return answer;
-    } finally {
-      binding.calls--;
-      if (refill !== null) {
-        clearTimeout(refill);
-        setTimeout(() => this.#ensureSpare(), SPARE_REFILL_AFTER_CALL_MS).unref();
+    for (let attempt = 1; ; attempt++) {
+      const { binding, tookSpare } = this.#bindingFor(spec, limits);
+      const refill = tookSpare ? setTimeout(() => this.#ensureSpare(), SPARE_REFILL_DELAY_MS) : null;
+      binding.calls++;
+      try {
+        // The time limit is the script's: it starts once the process is up (a cold start on a
+        // busy machine must not eat a 100 ms budget), and covers loading the scripts.
+        if (!(await binding.runtime.whenReady())) {
+          // A blob node refuses (removed or replaced under the server) is the snapshot's
+          // fault, not the call's: once, start a runtime the normal way instead.
+          if (attempt === 1 && this.#snapshotBrokenBy(binding.runtime)) continue;
+          const reason = binding.runtime.deathReason ?? failure('runtime', 'RuntimeStartError', 'The script runtime failed to start');
+          return { ok: false, error: reason, logs: [] };
+        }
+        const answer = await binding.runtime.call(entry, Array.isArray(args) ? args : [], limits.timeoutMs, entryLabel(spec, entry));
+        // A timed-out call retires its runtime (runtime-process.ts); say why when it exits.
+        if (!answer.ok && answer.error.kind === 'timeout') this.#markStop(binding.runtime, 'timeout');
+        binding.lastUsed = Date.now();
+        return answer;
+      } finally {
+        binding.calls--;
+        if (refill !== null) {
+          clearTimeout(refill);
+          setTimeout(() => this.#ensureSpare(), SPARE_REFILL_AFTER_CALL_MS).unref();
+        }
       }
     }
   }
@@ -336,6 +389,19 @@ export class ScriptRuntimePool {
     return { binding, tookSpare: spare !== null };
   }
 
+  /**
+   * True when `runtime` started from the snapshot and exited by itself before `ready`: node
+   * refused the blob. From then on runtimes start the normal way (the state says why).
+   */
+  #snapshotBrokenBy(runtime: RuntimeProcess): boolean {
+    if (runtime.snapshotBlob === undefined || !runtime.crashedAtStart) return false;
+    if (this.#snapshot.state === 'ready' && this.#snapshot.blob === runtime.snapshotBlob) {
+      const why = runtime.deathReason?.message ?? 'it did not start';
+      this.#snapshot = { state: 'failed', memoryMb: this.#snapshot.memoryMb, reason: `a runtime started from the snapshot failed: ${why}` };
+    }
+    return true;
+  }
+
   /** Spares are forked with the default heap cap; a connection asking for another needs its own process. */
   #takeSpare(memoryMb: number): RuntimeProcess | null {
     // A ready spare first: one still starting is no faster than the rest.
@@ -347,13 +413,26 @@ export class ScriptRuntimePool {
   }
 
   #newRuntime(memoryMb: number): RuntimeProcess {
-    return new RuntimeProcess({
+    const snapshot = this.#snapshot;
+    // The heap cap is baked into the blob: only runtimes of its size can start from it.
+    const blob = snapshot.state === 'ready' && snapshot.memoryMb === memoryMb ? snapshot.blob : undefined;
+    const runtime = new RuntimeProcess({
       memoryMb,
       sandbox: this.#sandbox.level,
       brokeredEgress: this.#sandbox.level !== 'none',
       // A result, the call's console output (4 bytes per character at worst) and the envelope.
       maxFrameBytes: this.#resultLimitBytes + 4 * this.#logLimitBytes + 64 * 1024,
+      ...(blob === undefined ? {} : { snapshotBlob: blob }),
     });
+    if (blob !== undefined) {
+      // A blob node refuses (removed, replaced by a different node) breaks every start from
+      // it: the runtimes that follow start the normal way. A call waiting on this one fails
+      // once, as with any runtime that does not start.
+      void runtime.whenReady().then((ready) => {
+        if (!ready) this.#snapshotBrokenBy(runtime);
+      });
+    }
+    return runtime;
   }
 
   #ensureSpare(): void {
@@ -507,6 +586,10 @@ export class ScriptRuntimePool {
       }
     }
   }
+}
+
+function snapshotStatusOf(build: SnapshotBuild): StartupSnapshotStatus {
+  return build.ok ? { state: 'ready', memoryMb: DEFAULT_MEMORY_MB, blob: build.blob } : { state: 'failed', memoryMb: DEFAULT_MEMORY_MB, reason: build.reason };
 }
 
 /** The sandbox a pool with these options would start runtimes in; `gatehouse doctor` asks without starting one. */

@@ -33,7 +33,15 @@ export interface RuntimeProcessOptions {
   brokeredEgress: boolean;
   /** Fork to `ready`; generous because two cores may be busy with tests and databases. */
   startTimeoutMs?: number;
+  /**
+   * Start from this V8 startup snapshot (startup-snapshot.ts, built for `memoryMb`) instead of
+   * loading the host code; the permission flags are the same either way.
+   */
+  snapshotBlob?: string;
 }
+
+/** How a runtime process started: from the startup snapshot, or by loading its code. */
+export type RuntimeStartMode = 'snapshot' | 'normal';
 
 interface PendingCall {
   resolve: (answer: RuntimeAnswer) => void;
@@ -77,6 +85,14 @@ export function runtimeExecArgv(memoryMb: number): string[] {
   ];
 }
 
+/**
+ * The node command line of a runtime (after the sandbox's own): the flags and either the
+ * entry, or the snapshot to start from (whose main function replaces the entry).
+ */
+export function runtimeNodeArgs(memoryMb: number, snapshotBlob?: string): string[] {
+  return snapshotBlob === undefined ? [...runtimeExecArgv(memoryMb), CHILD_ENTRY] : ['--snapshot-blob', snapshotBlob, ...runtimeExecArgv(memoryMb)];
+}
+
 /** Only what the runtime needs; nothing of the server's environment (tokens, keys, DATABASE_URL). */
 export function childEnv(egressSocket?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
@@ -104,6 +120,9 @@ export function processTree(rootPid: number): number[] {
 
 export class RuntimeProcess {
   readonly memoryMb: number;
+  readonly startMode: RuntimeStartMode;
+  /** The startup snapshot it started from, if any. */
+  readonly snapshotBlob: string | undefined;
   readonly #child: ChildProcess;
   #state: 'starting' | 'ready' | 'dead' = 'starting';
   #retiring = false;
@@ -114,6 +133,7 @@ export class RuntimeProcess {
   #killReason: RuntimeFailure | null = null;
   #deathReason: RuntimeFailure | null = null;
   #everReady = false;
+  #crashedAtStart = false;
   #fatal: RuntimeFailure | null = null;
   #stderrTail = '';
   readonly #treeUsage = new TreeUsageWatch({ walk: () => this.treePids(), read: procStat, now: Date.now, refreshMs: TREE_REFRESH_MS });
@@ -136,6 +156,8 @@ export class RuntimeProcess {
 
   constructor(options: RuntimeProcessOptions) {
     this.memoryMb = options.memoryMb;
+    this.startMode = options.snapshotBlob === undefined ? 'normal' : 'snapshot';
+    this.snapshotBlob = options.snapshotBlob;
     this.exited = new Promise((resolve) => {
       this.#markExited = resolve;
     });
@@ -144,9 +166,10 @@ export class RuntimeProcess {
     // one, and without a mount namespace (unshare) other runtimes cannot find it (mode 0711).
     const socketPath = options.brokeredEgress ? join(tmpdir(), `gatehouse-egress-${randomBytes(12).toString('hex')}`, 'egress.sock') : null;
     this.#broker = socketPath === null ? Promise.resolve(null) : this.#startBroker(socketPath);
-    const command = sandboxedCommand(options.sandbox, [...runtimeExecArgv(options.memoryMb), CHILD_ENTRY], {
+    const command = sandboxedCommand(options.sandbox, runtimeNodeArgs(options.memoryMb, options.snapshotBlob), {
       readPaths: allowedReadPaths(),
       ...(socketPath === null ? {} : { socketDirs: [dirname(socketPath)] }),
+      ...(options.snapshotBlob === undefined ? {} : { readFiles: [options.snapshotBlob] }),
     });
     this.#child = spawn(command.command, command.args, {
       env: childEnv(socketPath ?? undefined),
@@ -223,6 +246,14 @@ export class RuntimeProcess {
 
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /**
+   * The process ended by itself before saying `ready` (not killed by the server): its start is
+   * broken (flags, a blob node refuses), not merely slow or stopped.
+   */
+  get crashedAtStart(): boolean {
+    return this.#crashedAtStart;
   }
 
   /** Started and waiting for work (a spare that needs no more waiting). */
@@ -502,6 +533,7 @@ export class RuntimeProcess {
   }
 
   #onClose(code: number | null, signal: NodeJS.Signals | null): void {
+    if (!this.#everReady && this.#killReason === null) this.#crashedAtStart = true;
     this.#deathReason ??= this.#exitFailure(code, signal);
     this.#markDead();
     this.#failPending(this.#deathReason);

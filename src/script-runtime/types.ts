@@ -108,7 +108,21 @@ export interface ScriptRuntimePoolOptions {
   idleCpuShare?: number;
   /** Hooks for whoever watches the pool (the server's metrics); the pool never depends on them. */
   events?: ScriptRuntimePoolEvents;
+  /**
+   * Start runtimes of the default heap from a V8 startup snapshot, built in the background
+   * when the pool is made (see startup-snapshot.ts); until it is ready, or if it cannot be
+   * built, they start the normal way. Default: on, unless `GATEHOUSE_RUNTIME_SNAPSHOT=0`.
+   * `dir` (where blobs are kept) and `entry` (the snapshot's entry; tests break it) are for tests.
+   */
+  startupSnapshot?: boolean | { dir?: string; entry?: string };
 }
+
+/** The startup snapshot of a pool (`ScriptRuntimePool.startupSnapshot()`); `memoryMb` is the heap it is built for. */
+export type StartupSnapshotStatus =
+  | { state: 'off'; reason: string }
+  | { state: 'building'; memoryMb: number }
+  | { state: 'ready'; memoryMb: number; blob: string }
+  | { state: 'failed'; memoryMb: number; reason: string };
 
 /**
  * Why a runtime bound to a connection stopped: a failure (`crash`, `oom`, `timeout`: a call

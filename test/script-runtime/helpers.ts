@@ -4,6 +4,16 @@ import { runUserScript } from '../../src/custom-db/script-caller.js';
 
 let counter = 0;
 
+/**
+ * The startup snapshot is built (or found on disk) before any pool of a suite is made, so
+ * the suites' runtimes of the default heap start from it, as the server's do once it is
+ * ready; `GATEHOUSE_RUNTIME_SNAPSHOT=0` runs them the normal way.
+ */
+const snapshotProbe = new ScriptRuntimePool({ warmSpare: false });
+export const SUITE_SNAPSHOT = await snapshotProbe.startupSnapshotSettled();
+await snapshotProbe.close();
+if (SUITE_SNAPSHOT.state === 'failed') console.warn(`The runtime startup snapshot could not be built; runtimes start the normal way: ${SUITE_SNAPSHOT.reason}`);
+
 /** A spec with a unique key, so tests in one file never share a runtime by accident. */
 export function spec(scripts: Partial<Record<ScriptName, string>>, extra: Partial<ConnectionSpec> = {}): ConnectionSpec {
   counter += 1;

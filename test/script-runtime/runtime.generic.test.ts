@@ -3,10 +3,12 @@
  * prelude, labels in messages. No user-script contract is involved here.
  */
 import { spawnSync } from 'node:child_process';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ScriptRuntimePool, type RuntimeSpec } from '../../src/script-runtime/index.js';
 
 const pool = new ScriptRuntimePool({ warmSpare: false });
+// Runtimes start from the startup snapshot once it is built, as the server's do.
+beforeAll(() => pool.startupSnapshotSettled());
 afterAll(() => pool.close());
 
 let counter = 0;

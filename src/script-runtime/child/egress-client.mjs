@@ -27,7 +27,6 @@
  */
 import module from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
 
 export const EGRESS_HEADER_VERSION = 1;
 const CALL_ID_PATTERN = /^[\x21-\x7e]{1,64}$/;
@@ -96,6 +95,9 @@ export function installEgressClient(options) {
   installed = true;
   const { socketPath, currentCallId } = options;
 
+  // Loaded here, not at the top: `tls` cannot be in a V8 startup snapshot (its native
+  // bindings are not serializable), and this module is in the snapshot's heap.
+  const tls = /** @type {typeof import('node:tls')} */ (process.getBuiltinModule('node:tls'));
   const originalConnect = net.Socket.prototype.connect;
   const originalTlsConnect = tls.connect;
   /** @type {(args: unknown[]) => unknown[]} */
@@ -186,7 +188,7 @@ export function installEgressClient(options) {
     raw.connect({ host, port: /** @type {number} */ (connectOptions['port']) });
     const servername = connectOptions['servername'] || (net.isIP(host) === 0 ? host : undefined);
     const tlsOptions = { ...connectOptions, host, socket: raw, servername };
-    /** @type {tls.TLSSocket} */
+    /** @type {import('node:tls').TLSSocket} */
     const secure = Reflect.apply(originalTlsConnect, tls, callback === undefined ? [tlsOptions] : [tlsOptions, callback]);
     // tls.connect applies `timeout` only to sockets it connects itself.
     const timeout = connectOptions['timeout'];

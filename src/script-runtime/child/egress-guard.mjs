@@ -29,14 +29,28 @@ const BLOCKED_HOST_NAMES = new Set([
   'metadata.platformequinix.com',
 ]);
 
-const blockList = new net.BlockList();
-blockList.addSubnet('169.254.0.0', 16, 'ipv4'); // IPv4 link-local, AWS/GCP/Azure/DO metadata
-blockList.addSubnet('0.0.0.0', 8, 'ipv4'); // "this network"; 0.0.0.0 reaches localhost on Linux
-blockList.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud metadata
-blockList.addAddress('192.0.0.192', 'ipv4'); // Oracle Cloud metadata
-blockList.addSubnet('fe80::', 10, 'ipv6'); // IPv6 link-local
-blockList.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata over IPv6
-blockList.addAddress('::', 'ipv6'); // unspecified
+/**
+ * Addresses refused whatever the allowlist says, made on first use: a `net.BlockList` holds
+ * a native handle, which a V8 startup snapshot cannot carry, and this module is in the
+ * snapshot's heap.
+ * @type {net.BlockList | null}
+ */
+let blockListMade = null;
+
+/** @returns {net.BlockList} */
+function blockList() {
+  if (blockListMade !== null) return blockListMade;
+  const list = new net.BlockList();
+  list.addSubnet('169.254.0.0', 16, 'ipv4'); // IPv4 link-local, AWS/GCP/Azure/DO metadata
+  list.addSubnet('0.0.0.0', 8, 'ipv4'); // "this network"; 0.0.0.0 reaches localhost on Linux
+  list.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud metadata
+  list.addAddress('192.0.0.192', 'ipv4'); // Oracle Cloud metadata
+  list.addSubnet('fe80::', 10, 'ipv6'); // IPv6 link-local
+  list.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata over IPv6
+  list.addAddress('::', 'ipv6'); // unspecified
+  blockListMade = list;
+  return list;
+}
 
 export class EgressDeniedError extends Error {
   /** @param {string} message */
@@ -82,11 +96,11 @@ function embeddedIPv4(v6) {
 export function isBlockedAddress(address) {
   const ip = normaliseHost(address);
   const family = net.isIP(ip);
-  if (family === 4) return blockList.check(ip, 'ipv4');
+  if (family === 4) return blockList().check(ip, 'ipv4');
   if (family === 6) {
-    if (blockList.check(ip, 'ipv6')) return true;
+    if (blockList().check(ip, 'ipv6')) return true;
     const v4 = embeddedIPv4(ip);
-    return v4 !== null && net.isIPv4(v4) && blockList.check(v4, 'ipv4');
+    return v4 !== null && net.isIPv4(v4) && blockList().check(v4, 'ipv4');
   }
   return false;
 }

@@ -45,7 +45,32 @@ for (const builtin of ['crypto', 'url', 'util', 'buffer', 'querystring', 'events
   ALLOWED_MODULES.set(`node:${builtin}`, `node:${builtin}`);
 }
 
-const realRequire = createRequire(import.meta.url);
+/**
+ * Modules compiled into the startup snapshot's bundle (snapshot-entry.cjs), by the id the
+ * runtime loads: id → a loader (esbuild's lazy module body). Empty in a normal start.
+ * @typedef {Readonly<Record<string, () => unknown>>} BundledModules
+ * @type {Map<string, () => unknown>}
+ */
+const bundledModules = new Map();
+
+/**
+ * Node's `require` from this folder, made on first use: with the snapshot that is after the
+ * start, so nothing of the module resolution (its caches of paths and stats) is taken at
+ * build time. In the bundle, esbuild replaces `import.meta.url` with this file's URL.
+ * @type {NodeRequire | null}
+ */
+let diskRequire = null;
+
+/**
+ * @param {string} target
+ * @returns {unknown}
+ */
+function realRequire(target) {
+  const bundled = bundledModules.get(target);
+  if (bundled !== undefined) return bundled();
+  diskRequire ??= createRequire(import.meta.url);
+  return diskRequire(target);
+}
 
 /**
  * The `require` scripts get: the allowlist only, anything else throws a `denied` failure.
@@ -65,12 +90,16 @@ export function scriptRequire(id) {
 /**
  * Loaded by every runtime before it says `ready`, so a spare has them loaded by the time a
  * connection takes it: `pg` is what the templates and most login scripts require, and
- * loading its modules is most of a first call's cost. Loaded after the guard and the
- * lockdown, into a process that will serve one connection only: nothing is shared.
+ * loading its modules is most of a first call's cost. Loading `pg` connects nothing (its
+ * sockets come from `net` when a script connects, after the egress route is installed), so
+ * it is loaded before the start's per-process part, and with the snapshot once at build
+ * time: the copy shared is code, and each runtime serves one connection only.
  */
 const PRELOADED = ['pg'];
 
-export function preloadModules() {
+/** @param {BundledModules} [bundled] modules compiled into the snapshot's bundle; the rest load from node_modules */
+export function preloadModules(bundled = {}) {
+  for (const [id, load] of Object.entries(bundled)) bundledModules.set(id, load);
   withoutResponseGlobal(() => {
     for (const id of PRELOADED) {
       const target = ALLOWED_MODULES.get(id);
