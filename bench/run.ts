@@ -61,7 +61,10 @@ const EXPLAINED: Record<string, string> = {
   direct_call_p50_ms: 'The same script function compiled and awaited in-process; median of 3000.',
   runtime_pool_cold_start_ms:
     '`ScriptRuntimePool.call` of a new connection (trivial script) taking the warm spare, from `benchScriptRuntime`: the runtime part of a cold start without HTTP, store or config; median of 7.',
-  script_cold_start_without_spare_ms: '`ScriptRuntimePool` first call of a new connection with no warm spare (a full Node start under the permission model); median of 7.',
+  script_cold_start_without_spare_ms:
+    '`ScriptRuntimePool` first call of a new connection with no warm spare (a process started from the startup snapshot, under the permission model, once the snapshot is built); median of 7.',
+  script_cold_start_without_spare_normal_start_ms: 'The same with the startup snapshot off (`startupSnapshot: false`): every module loaded and compiled at start, as before the snapshot and as its fallback; median of 7.',
+  runtime_start_cpu_normal_start_ms: 'CPU time of those normal starts’ process trees, measured as `runtime_start_cpu_ms`; median of 7.',
   runtime_start_cpu_ms:
     'CPU time of the runtime’s whole process tree (sandbox wrapper, its init, node; every thread, from /proc/<pid>/task/<tid>/schedstat) by the end of those first calls: what one process start costs the machine; median of 7.',
   runtime_rss_mb: 'Resident memory of one connection runtime (trivial script) after 3500 calls, from /proc.',

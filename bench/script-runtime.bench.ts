@@ -98,6 +98,9 @@ async function benchWith(sandbox: SandboxChoice): Promise<Record<string, number>
   const pool = new ScriptRuntimePool({ warmSpare: true, sandbox });
   const level = pool.sandboxStatus().level;
   try {
+    // Every figure below is of runtimes started as the server starts them once it is up.
+    const snapshot = await pool.startupSnapshotSettled();
+    if (snapshot.state !== 'ready') process.stderr.write(`  (startup snapshot ${snapshot.state}: ${'reason' in snapshot ? snapshot.reason : ''})\n`);
     // The baseline: the same function, compiled and awaited in this process.
     const direct = new Function(`${TRIVIAL}; return getUser;`)() as (query: { id: number }) => Promise<unknown>;
     await timeCalls(WARMUP_CALLS, (i) => direct({ id: i }));
@@ -114,7 +117,11 @@ async function benchWith(sandbox: SandboxChoice): Promise<Record<string, number>
     const coldWithSpare: number[] = [];
     const coldWithoutSpare: number[] = [];
     const startCpuWithoutSpare: number[] = [];
+    const coldNormalStart: number[] = [];
+    const startCpuNormalStart: number[] = [];
     const noSpare = new ScriptRuntimePool({ warmSpare: false, sandbox });
+    // The same without the startup snapshot: what a start cost before it, and costs as its fallback.
+    const normalStart = new ScriptRuntimePool({ warmSpare: false, sandbox, startupSnapshot: false });
     try {
       for (let i = 0; i < COLD_STARTS; i++) {
         await pool.warmUp();
@@ -128,9 +135,16 @@ async function benchWith(sandbox: SandboxChoice): Promise<Record<string, number>
         coldWithoutSpare.push(performance.now() - startedBare);
         startCpuWithoutSpare.push(treeCpuMs(noSpare.runtimePid(`bench-bare-${i}`)));
         await noSpare.invalidate(`bench-bare-${i}`);
+
+        const startedNormal = performance.now();
+        await runUserScript(normalStart, connection(`bench-normal-${i}`), 'getUser', [{ id: i }, {}]);
+        coldNormalStart.push(performance.now() - startedNormal);
+        startCpuNormalStart.push(treeCpuMs(normalStart.runtimePid(`bench-normal-${i}`)));
+        await normalStart.invalidate(`bench-normal-${i}`);
       }
     } finally {
       await noSpare.close();
+      await normalStart.close();
     }
 
     return {
@@ -140,6 +154,8 @@ async function benchWith(sandbox: SandboxChoice): Promise<Record<string, number>
       script_cold_start_ms: round(median(coldWithSpare)),
       script_cold_start_without_spare_ms: round(median(coldWithoutSpare)),
       runtime_start_cpu_ms: round(median(startCpuWithoutSpare)),
+      script_cold_start_without_spare_normal_start_ms: round(median(coldNormalStart)),
+      runtime_start_cpu_normal_start_ms: round(median(startCpuNormalStart)),
       runtime_rss_mb: round(treeRssMb(pool.runtimePid(warm.key))),
       script_sandbox_level: level === 'bwrap' ? 2 : level === 'unshare' ? 1 : 0,
     };
