@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { EgressPolicy } from './egress-broker.js';
 import { isLoopbackHost, sandboxCapabilities, type SandboxLevel } from './os-sandbox.js';
 import { RuntimeProcess, runtimeExecArgv, type RuntimeAnswer, type RuntimeStartMode } from './runtime-process.js';
-import { sharedStartupSnapshot, type SnapshotBuild } from './startup-snapshot.js';
+import { blobIdentity, markSnapshotUsed, sharedStartupSnapshot, type BlobIdentity, type SnapshotBuild } from './startup-snapshot.js';
 import { DEFAULT_SPARE_SIZING, SpareSizer } from './spare-sizing.js';
 import { DEFAULT_USE_FREQUENCY, UseFrequency } from './use-frequency.js';
 import {
@@ -44,6 +44,8 @@ const SPARE_REFILL_DELAY_MS = 250;
  */
 const SPARE_REFILL_AFTER_CALL_MS = 50;
 const WATCH_POLL_MS = 250;
+/** Starts from the snapshot in a row that exit before `ready` before the pool stops using it. */
+const SNAPSHOT_START_FAILURES = 3;
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux port in use). */
 const CLOCK_TICKS_PER_SECOND = 100;
 /** After a call is answered, drivers may finish up (close sockets, GC) before CPU counts as idle. */
@@ -169,6 +171,11 @@ export class ScriptRuntimePool {
   #closed = false;
   /** The startup snapshot runtimes of the default heap start from once it is ready. */
   #snapshot: StartupSnapshotStatus;
+  /** The ready blob's file as built or found: one found otherwise at a failed start was replaced under the server. */
+  #snapshotIdentity: BlobIdentity | null = null;
+  /** Runtimes started from the snapshot in a row that exited before `ready`, each counted once. */
+  #snapshotStartFailures = 0;
+  readonly #snapshotFailuresCounted = new WeakSet<RuntimeProcess>();
   readonly #snapshotSettled: Promise<StartupSnapshotStatus>;
   readonly #sweeper: NodeJS.Timeout;
   readonly #memoryWatch: NodeJS.Timeout;
@@ -199,9 +206,13 @@ export class ScriptRuntimePool {
         ...(snapshot === true ? {} : snapshot),
       });
       this.#snapshot = build.settled === null ? { state: 'building', memoryMb: DEFAULT_MEMORY_MB } : snapshotStatusOf(build.settled);
+      if (build.settled?.ok === true) this.#snapshotIdentity = build.settled.identity;
       this.#snapshotSettled = build.promise.then((result) => {
         // A snapshot found broken by a runtime's start meanwhile stays failed.
-        if (this.#snapshot.state === 'building') this.#snapshot = snapshotStatusOf(result);
+        if (this.#snapshot.state === 'building') {
+          this.#snapshot = snapshotStatusOf(result);
+          if (result.ok) this.#snapshotIdentity = result.identity;
+        }
         return { ...this.#snapshot };
       });
     }
@@ -327,7 +338,8 @@ export class ScriptRuntimePool {
     const limits = limitsOf(spec);
     this.#useFrequency.record(spec.key);
     for (let attempt = 1; ; attempt++) {
-      const { binding, tookSpare } = this.#bindingFor(spec, limits);
+      // The retry after a failed start from the snapshot starts the normal way, spares aside.
+      const { binding, tookSpare } = this.#bindingFor(spec, limits, attempt > 1);
       const refill = tookSpare ? setTimeout(() => this.#ensureSpare(), SPARE_REFILL_DELAY_MS) : null;
       binding.calls++;
       try {
@@ -355,7 +367,7 @@ export class ScriptRuntimePool {
     }
   }
 
-  #bindingFor(spec: RuntimeSpec, limits: EffectiveLimits): { binding: Binding; tookSpare: boolean } {
+  #bindingFor(spec: RuntimeSpec, limits: EffectiveLimits, normalStart = false): { binding: Binding; tookSpare: boolean } {
     const hash = specHash(spec, limits);
     const existing = this.#bindings.get(spec.key);
     if (existing !== undefined) {
@@ -372,8 +384,8 @@ export class ScriptRuntimePool {
     this.#coldStarts++;
     this.#lastColdStart = performance.now();
     this.#spareSizer.recordColdStart();
-    const spare = this.#takeSpare(limits.memoryMb);
-    const runtime = spare ?? this.#newRuntime(limits.memoryMb);
+    const spare = normalStart ? null : this.#takeSpare(limits.memoryMb);
+    const runtime = spare ?? this.#newRuntime(limits.memoryMb, normalStart);
     runtime.bind({
       type: 'init',
       entries: entriesOf(spec),
@@ -390,14 +402,24 @@ export class ScriptRuntimePool {
   }
 
   /**
-   * True when `runtime` started from the snapshot and exited by itself before `ready`: node
-   * refused the blob. From then on runtimes start the normal way (the state says why).
+   * True when `runtime` started from the snapshot and exited by itself before `ready` (its
+   * call is then retried once on a normal start). The pool stops using the snapshot (the
+   * state says why) when node refused the blob: its file is gone or was replaced under the
+   * server, or SNAPSHOT_START_FAILURES starts from it in a row failed. One failure alone can
+   * be anything (the OOM killer, a clone failing under load) and turns nothing off.
    */
   #snapshotBrokenBy(runtime: RuntimeProcess): boolean {
     if (runtime.snapshotBlob === undefined || !runtime.crashedAtStart) return false;
-    if (this.#snapshot.state === 'ready' && this.#snapshot.blob === runtime.snapshotBlob) {
-      const why = runtime.deathReason?.message ?? 'it did not start';
-      this.#snapshot = { state: 'failed', memoryMb: this.#snapshot.memoryMb, reason: `a runtime started from the snapshot failed: ${why}` };
+    if (this.#snapshot.state === 'ready' && this.#snapshot.blob === runtime.snapshotBlob && !this.#snapshotFailuresCounted.has(runtime)) {
+      this.#snapshotFailuresCounted.add(runtime);
+      this.#snapshotStartFailures++;
+      const now = blobIdentity(runtime.snapshotBlob);
+      const replaced = now === null || now.ino !== this.#snapshotIdentity?.ino || now.size !== this.#snapshotIdentity.size;
+      if (replaced || this.#snapshotStartFailures >= SNAPSHOT_START_FAILURES) {
+        const why = runtime.deathReason?.message ?? 'it did not start';
+        const which = replaced ? 'its file was removed or replaced, and a runtime started from it failed' : `${this.#snapshotStartFailures} runtimes started from it in a row failed`;
+        this.#snapshot = { state: 'failed', memoryMb: this.#snapshot.memoryMb, reason: `${which}: ${why}` };
+      }
     }
     return true;
   }
@@ -412,10 +434,10 @@ export class ScriptRuntimePool {
     return spare;
   }
 
-  #newRuntime(memoryMb: number): RuntimeProcess {
+  #newRuntime(memoryMb: number, normalStart = false): RuntimeProcess {
     const snapshot = this.#snapshot;
     // The heap cap is baked into the blob: only runtimes of its size can start from it.
-    const blob = snapshot.state === 'ready' && snapshot.memoryMb === memoryMb ? snapshot.blob : undefined;
+    const blob = !normalStart && snapshot.state === 'ready' && snapshot.memoryMb === memoryMb ? snapshot.blob : undefined;
     const runtime = new RuntimeProcess({
       memoryMb,
       sandbox: this.#sandbox.level,
@@ -425,11 +447,13 @@ export class ScriptRuntimePool {
       ...(blob === undefined ? {} : { snapshotBlob: blob }),
     });
     if (blob !== undefined) {
+      markSnapshotUsed(blob);
       // A blob node refuses (removed, replaced by a different node) breaks every start from
       // it: the runtimes that follow start the normal way. A call waiting on this one fails
       // once, as with any runtime that does not start.
       void runtime.whenReady().then((ready) => {
-        if (!ready) this.#snapshotBrokenBy(runtime);
+        if (ready) this.#snapshotStartFailures = 0;
+        else this.#snapshotBrokenBy(runtime);
       });
     }
     return runtime;

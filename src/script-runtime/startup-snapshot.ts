@@ -22,7 +22,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +30,7 @@ import { CHILD_ENTRY } from './allowed-paths.js';
 import { sandboxedCommand } from './os-sandbox.js';
 
 /** Bumped when the way a blob is built changes in a way the hashed inputs do not show. */
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2; // 2: built from the bundle kept beside the blob (stack traces name it)
 const CHILD_DIR = dirname(CHILD_ENTRY);
 export const SNAPSHOT_ENTRY = join(CHILD_DIR, 'snapshot-entry.cjs');
 const BUILD_TIMEOUT_MS = 60_000;
@@ -43,7 +43,45 @@ const MAX_BLOBS = 8;
 const STALE_TEMP_MS = 10 * 60_000;
 const STDERR_TAIL_CHARS = 2000;
 
-export type SnapshotBuild = { ok: true; blob: string; key: string; cached: boolean } | { ok: false; reason: string };
+/** What identifies the blob file as built or found (a blob rewritten in place under the server has another). */
+export interface BlobIdentity {
+  ino: number;
+  size: number;
+}
+
+export type SnapshotBuild = { ok: true; blob: string; key: string; cached: boolean; identity: BlobIdentity } | { ok: false; reason: string };
+
+/** The blob's file identity now; null when it is gone or not a plain file. */
+export function blobIdentity(blob: string): BlobIdentity | null {
+  try {
+    const stat = lstatSync(blob);
+    return stat.isFile() ? { ino: stat.ino, size: stat.size } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** When each blob was last marked used by this process (see `markSnapshotUsed`). */
+const lastMarkedUsed = new Map<string, number>();
+const MARK_USED_EVERY_MS = 24 * 3600_000;
+
+/**
+ * Marks a blob (and its bundle) used, at most once a day: the sweep of another build (another
+ * Gatehouse version under the same user) removes blobs unused for a week, which must not be
+ * the one a long-running server still starts its runtimes from.
+ */
+export function markSnapshotUsed(blob: string): void {
+  const now = Date.now();
+  if (now - (lastMarkedUsed.get(blob) ?? 0) < MARK_USED_EVERY_MS) return;
+  lastMarkedUsed.set(blob, now);
+  const at = new Date(now);
+  for (const file of [blob, bundleOf(blob)]) void utimes(file, at, at).catch(() => {});
+}
+
+/** The bundle a blob was built from, kept beside it: stack traces of the runtimes point at it. */
+function bundleOf(blob: string): string {
+  return blob.replace(/\.blob$/, '.cjs');
+}
 
 export interface SnapshotBuildOptions {
   /** The heap cap baked into the blob (`--max-old-space-size`); runtimes of other sizes start normally. */
@@ -256,18 +294,30 @@ async function sweep(dir: string, keep: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const path = join(dir, name);
     if (path === keep) continue;
+    if (path === bundleOf(keep)) continue;
     const temporary = name.startsWith('.build-');
-    if (!temporary && !/^runtime-[0-9a-f]+\.blob$/.test(name)) continue;
+    if (!temporary && !/^runtime-[0-9a-f]+\.(blob|cjs)$/.test(name)) continue;
     try {
       const stat = await lstat(path);
-      if (now - stat.mtimeMs > (temporary ? STALE_TEMP_MS : STALE_BLOB_MS)) await rm(path, { force: true });
+      if (name.endsWith('.cjs') && !temporary) {
+        // A bundle goes with its blob (below), or alone once its blob is gone.
+        if (!(await lstat(path.replace(/\.cjs$/, '.blob')).then(() => true, () => false))) await rm(path, { force: true });
+        continue;
+      }
+      if (now - stat.mtimeMs > (temporary ? STALE_TEMP_MS : STALE_BLOB_MS)) await removeBlob(path);
       else if (!temporary) blobs.push({ path, used: stat.mtimeMs });
     } catch {
       // Gone meanwhile.
     }
   }
   blobs.sort((a, b) => b.used - a.used);
-  for (const extra of blobs.slice(MAX_BLOBS - 1)) await rm(extra.path, { force: true }).catch(() => {});
+  for (const extra of blobs.slice(MAX_BLOBS - 1)) await removeBlob(extra.path).catch(() => {});
+}
+
+/** A blob and, for a blob of ours, the bundle beside it. */
+async function removeBlob(path: string): Promise<void> {
+  await rm(path, { force: true });
+  if (path.endsWith('.blob')) await rm(bundleOf(path), { force: true });
 }
 
 /**
@@ -292,17 +342,22 @@ async function buildOrReuse(options: SnapshotBuildOptions): Promise<SnapshotBuil
   const buildArgs = [`--max-old-space-size=${options.memoryMb}`];
   const key = keyOf(bundled.code, buildArgs, options.runtimeArgs);
   const blob = join(dir, `runtime-${key}.blob`);
-  if (await trustedFile(blob)) {
-    const now = new Date();
-    await utimes(blob, now, now).catch(() => {});
-    return { ok: true, blob, key, cached: true };
+  const identity = (await trustedFile(blob)) ? blobIdentity(blob) : null;
+  if (identity !== null) {
+    markSnapshotUsed(blob);
+    return { ok: true, blob, key, cached: true, identity };
   }
 
   const stem = join(dir, `.build-${randomBytes(8).toString('hex')}`);
-  const source = `${stem}.cjs`;
+  const staged = `${stem}.cjs`;
+  // The bundle is built from, and kept at, a name of its key beside the blob: the file names
+  // in a snapshot runtime's stack traces (pg's frames) are this file's, which stays readable.
+  const source = bundleOf(blob);
   const temporary = `${stem}.blob`;
+  let kept = false;
   try {
-    await writeFile(source, bundled.code, { mode: 0o600, flag: 'wx' });
+    await writeFile(staged, bundled.code, { mode: 0o444, flag: 'wx' });
+    await rename(staged, source);
     const built = await run(process.execPath, [...buildArgs, '--snapshot-blob', temporary, '--build-snapshot', source], BUILD_TIMEOUT_MS);
     if (built.timedOut) return { ok: false, reason: `building the snapshot took over ${BUILD_TIMEOUT_MS} ms` };
     if (built.code !== 0 || !(await trustedFile(temporary))) {
@@ -313,12 +368,17 @@ async function buildOrReuse(options: SnapshotBuildOptions): Promise<SnapshotBuil
     const refused = await verify(temporary, options.runtimeArgs);
     if (refused !== null) return { ok: false, reason: `the snapshot was built but ${refused}` };
     await rename(temporary, blob);
+    kept = true;
   } finally {
-    await rm(source, { force: true });
+    // Only a bundle whose blob was kept stays.
+    if (!kept) await rm(source, { force: true });
+    await rm(staged, { force: true });
     await rm(temporary, { force: true });
   }
   await sweep(dir, blob);
-  return { ok: true, blob, key, cached: false };
+  const built = blobIdentity(blob);
+  if (built === null) return { ok: false, reason: `the snapshot ${blob} was gone right after it was built` };
+  return { ok: true, blob, key, cached: false, identity: built };
 }
 
 interface SharedBuild {

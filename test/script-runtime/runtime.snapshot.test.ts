@@ -5,13 +5,14 @@
  * snapshot can be missing (off, failed build, a blob node refuses, another heap size) starts
  * runtimes the normal way.
  */
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { processTree } from '../../src/script-runtime/runtime-process.js';
+import { markSnapshotUsed } from '../../src/script-runtime/startup-snapshot.js';
 import { ScriptRuntimePool, type RuntimeSpec, type StartupSnapshotStatus } from '../../src/script-runtime/index.js';
 import { SUITE_SNAPSHOT } from './helpers.js';
 
@@ -182,6 +183,21 @@ describe.skipIf(snapshotOff)('runtimes started from the startup snapshot', () =>
     expect(file.uid).toBe(process.getuid?.());
     expect(status.blob).toMatch(/\/runtime-[0-9a-f]{40}\.blob$/);
   });
+
+  test("pg's frames in a snapshot runtime's stack traces name the bundle kept beside the blob", async () => {
+    const status = pool.startupSnapshot();
+    if (status.state !== 'ready') throw new Error(`snapshot not ready: ${JSON.stringify(status)}`);
+    const s = runtimeSpec({
+      probe: 'async function probe() { try { require("pg").Client.prototype.query.call(null, "select 1"); } catch (error) { return error.stack; } return ""; }',
+    });
+    const outcome = await pool.call(s, 'probe', []);
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.error));
+    const bundle = status.blob.replace(/\.blob$/, '.cjs');
+    expect(String(outcome.result)).toContain(bundle);
+    const file = await lstat(bundle);
+    expect(file.isFile()).toBe(true);
+    expect(file.mode & 0o777).toBe(0o444);
+  });
 });
 
 /** A pool with `startupSnapshot` options, its status once settled, and one call's start mode. */
@@ -227,7 +243,7 @@ describe('without the snapshot, runtimes start the normal way', () => {
     await pool.close();
   });
 
-  test.skipIf(snapshotOff)('a blob node refuses at start: the call is answered by a normal start, and the snapshot is marked failed', async () => {
+  test.skipIf(snapshotOff)('a blob replaced under the server: the call is answered by a normal start, and the snapshot is marked failed at once', async () => {
     const { pool, status } = await settle({ startupSnapshot: { dir: join(await tempDir(), 'blobs') } });
     if (status.state !== 'ready') throw new Error(`expected a fresh blob, got ${JSON.stringify(status)}`);
     await chmod(status.blob, 0o644);
@@ -236,8 +252,27 @@ describe('without the snapshot, runtimes start the normal way', () => {
     const s = runtimeSpec({ ping: 'async function ping() { return "pong"; }' });
     expect(await pool.call(s, 'ping', [])).toMatchObject({ ok: true, result: 'pong' });
     expect(pool.runtimeStartMode(s.key)).toBe('normal');
-    expect(pool.startupSnapshot()).toMatchObject({ state: 'failed', memoryMb: 128, reason: expect.stringMatching(/a runtime started from the snapshot failed: The script runtime failed to start/) });
+    expect(pool.startupSnapshot()).toMatchObject({ state: 'failed', memoryMb: 128, reason: expect.stringMatching(/its file was removed or replaced, and a runtime started from it failed/) });
     await answersNormally(pool);
+    await pool.close();
+  });
+
+  test.skipIf(snapshotOff)('one failed start from an unchanged blob turns nothing off; three in a row do', async () => {
+    const { pool, status } = await settle({ startupSnapshot: { dir: join(await tempDir(), 'blobs') } });
+    if (status.state !== 'ready') throw new Error(`expected a fresh blob, got ${JSON.stringify(status)}`);
+    // The same file (inode and size), its bytes spoiled: node refuses it, the identity check cannot tell.
+    await chmod(status.blob, 0o644);
+    const file = await open(status.blob, 'r+');
+    await file.write(Buffer.alloc(4096, 0), 0, 4096, 0);
+    await file.close();
+    await chmod(status.blob, 0o444);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect(pool.startupSnapshot().state).toBe('ready');
+      const s = runtimeSpec({ ping: 'async function ping() { return "pong"; }' });
+      expect(await pool.call(s, 'ping', [])).toMatchObject({ ok: true, result: 'pong' });
+      expect(pool.runtimeStartMode(s.key)).toBe('normal');
+    }
+    expect(pool.startupSnapshot()).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^3 runtimes started from it in a row failed/) });
     await pool.close();
   });
 
@@ -278,8 +313,10 @@ describe.skipIf(snapshotOff)('the blob folder is swept after a build', () => {
     if (status.state !== 'ready') throw new Error(JSON.stringify(status));
     const names = await readdir(dir);
     expect(names).not.toContain('.build-dead.cjs');
-    expect(names).toHaveLength(8);
+    expect(names.filter((name) => name.endsWith('.blob'))).toHaveLength(8);
     expect(names).toContain(status.blob.split('/').at(-1));
+    // The new blob's bundle stays beside it; the older blobs had none.
+    expect(names.filter((name) => name.endsWith('.cjs'))).toEqual([status.blob.split('/').at(-1)?.replace(/\.blob$/, '.cjs')]);
     // The most recently used of the older ones stay.
     expect(names).toContain(`runtime-${'9'.padStart(40, '0')}.blob`);
     expect(names).not.toContain(`runtime-${'0'.padStart(40, '0')}.blob`);
@@ -305,5 +342,26 @@ describe.skipIf(snapshotOff)('the build sees nothing of the server', () => {
     expect(await pool.call(s, 'user', [])).toMatchObject({ ok: true, result: { user: null, env: null } });
     expect(pool.runtimeStartMode(s.key)).toBe('snapshot');
     await pool.close();
+  });
+});
+
+describe('a blob in use', () => {
+  test('is marked used at most once a day, with its bundle, so another build does not sweep it away', async () => {
+    const dir = await tempDir();
+    const blob = join(dir, `runtime-${'a'.repeat(40)}.blob`);
+    const bundle = blob.replace(/\.blob$/, '.cjs');
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+    for (const file of [blob, bundle]) {
+      await writeFile(file, 'x', { mode: 0o444 });
+      await utimes(file, weekAgo, weekAgo);
+    }
+    markSnapshotUsed(blob);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const file of [blob, bundle]) expect(Date.now() - (await lstat(file)).mtimeMs).toBeLessThan(60_000);
+    // Again the same day: nothing is written.
+    await utimes(blob, weekAgo, weekAgo);
+    markSnapshotUsed(blob);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(Math.abs((await lstat(blob)).mtimeMs - weekAgo.getTime())).toBeLessThan(1);
   });
 });

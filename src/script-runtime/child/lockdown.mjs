@@ -3,9 +3,11 @@
  * Closes what Node 20's permission model leaves open and a script could use against the
  * server. The permission model already refuses file writes, reads outside the allowed
  * paths, child processes, workers, native addons, WASI, the inspector, `process.binding`
- * and heap snapshots (measured on Node 20.20). It does not restrict signals, so a script
- * could `process.kill(process.ppid)` or `process.kill(0)` (the whole process group, the
- * server included). Nor does it stop V8 flags being changed at run time.
+ * and writing heap snapshots or reports to files (measured on Node 20.20;
+ * `v8.getHeapSnapshot()` streams the runtime's own heap, which is the script's anyway). It
+ * does not restrict signals, so a script could `process.kill(process.ppid)` or
+ * `process.kill(0)` (the whole process group, the server included). Nor does it stop V8
+ * flags being changed at run time.
  */
 import v8 from 'node:v8';
 import { DENIED_CODE } from './egress-guard.mjs';
