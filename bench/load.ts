@@ -12,34 +12,48 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
 const running = new Set<ChildProcess>();
 
-export function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'load-generator.ts'), JSON.stringify(plan)], {
+/**
+ * A bench script of this folder in a child process of its own (through tsx, with nothing of
+ * this process's environment), tracked for cleanup. `lastLine()` resolves with its last line
+ * of output once it exits, or rejects with its exit code and stderr's tail.
+ */
+function startBenchChild(script: string, args: readonly string[], what: string, stdin: 'ignore' | 'pipe') {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, script), ...args], {
     cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
     env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' },
   });
   running.add(child);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const limitMs = (plan.durationSeconds + 30) * 1000;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`load generator still running after ${limitMs} ms`));
-    }, limitMs);
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lastLine = new Promise<string>((resolve, reject) => {
     child.on('exit', (code) => {
-      clearTimeout(timer);
       running.delete(child);
       const line = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || line === '') {
-        reject(new Error(`load generator exited with ${String(code)}: ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(line) as LoadResult);
+      if (code !== 0 || line === '') reject(new Error(`${what} exited with ${String(code)}: ${stderr.slice(-2000)}`));
+      else resolve(line);
     });
   });
+  lastLine.catch(() => {}); // the caller awaits it; a kill on cleanup must not be unhandled
+  return { child, lastLine };
+}
+
+export function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  const { child, lastLine } = startBenchChild('load-generator.ts', [JSON.stringify(plan)], 'load generator', 'ignore');
+  const limitMs = (plan.durationSeconds + 30) * 1000;
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  return lastLine.then(
+    (line) => {
+      clearTimeout(timer);
+      return JSON.parse(line) as LoadResult;
+    },
+    (error: unknown) => {
+      clearTimeout(timer);
+      throw error;
+    },
+  );
 }
 
 /** The running load generators' pids: their memory is not the server's. */
@@ -63,29 +77,17 @@ export interface MemorySampler {
  * `intervalMs` in a child process (memory-sampler.ts), off this process's event loop.
  */
 export function startMemorySampler(rootPid: number, intervalMs: number): MemorySampler {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'memory-sampler.ts'), String(rootPid), String(intervalMs)], {
-    cwd: REPO,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' },
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const { child, lastLine } = startBenchChild('memory-sampler.ts', [String(rootPid), String(intervalMs)], 'memory sampler', 'pipe');
   return {
     pid: child.pid ?? -1,
     async stop() {
       child.stdin?.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const code = await exited;
-      clearTimeout(timer);
-      running.delete(child);
-      const line = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || line === '') throw new Error(`memory sampler exited with ${String(code)}: ${stderr.slice(-2000)}`);
-      return (JSON.parse(line) as { peakPssMb: number }).peakPssMb;
+      try {
+        return (JSON.parse(await lastLine) as { peakPssMb: number }).peakPssMb;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }
-
