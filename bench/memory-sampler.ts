@@ -9,7 +9,7 @@
  * PSS as JSON when its stdin closes.
  */
 import { readFileSync } from 'node:fs';
-import { childPids, treeMemory } from './proc-memory.js';
+import { childPids, treeMemory } from './proc-usage.js';
 
 const [rootArg, intervalArg] = process.argv.slice(2);
 const rootPid = Number(rootArg);

@@ -5,26 +5,16 @@
  *
  *   npx tsx bench/runtime-snapshot-start.ts [starts=15] [sandbox=auto|bwrap|unshare|none]
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { RuntimeProcess, runtimeExecArgv } from '../src/script-runtime/runtime-process.js';
 import { sandboxCapabilities, type SandboxLevel } from '../src/script-runtime/os-sandbox.js';
 import { buildStartupSnapshot } from '../src/script-runtime/startup-snapshot.js';
 import { DEFAULT_MEMORY_MB } from '../src/script-runtime/types.js';
+import { threadsCpuMs } from './proc-usage.js';
 
 const starts = Number(process.argv[2] ?? 15);
 const requested = process.argv[3] ?? 'auto';
 const sandbox: SandboxLevel = requested === 'bwrap' || requested === 'unshare' || requested === 'none' ? requested : sandboxCapabilities().level;
-
-/** CPU time of a process (all its threads) in ms, from schedstat (ns, not clock ticks). */
-function cpuMs(pid: number): number {
-  let ns = 0;
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    // Gone.
-  }
-  return ns / 1e6;
-}
 
 function isNode(pid: number): boolean {
   try {
@@ -68,8 +58,8 @@ async function once(snapshotBlob: string | undefined): Promise<Sample> {
   const wallMs = performance.now() - started;
   const pids = runtime.treePids();
   const node = pids.find(isNode);
-  const treeCpuMs = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-  const nodeCpuMs = node === undefined ? Number.NaN : cpuMs(node);
+  const treeCpuMs = pids.reduce((sum, pid) => sum + threadsCpuMs(pid), 0);
+  const nodeCpuMs = node === undefined ? Number.NaN : threadsCpuMs(node);
   // Idle for a second, as a spare is, before its memory is read.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const pss = node === undefined ? Number.NaN : rollupMb(node, 'Pss');

@@ -3,11 +3,12 @@
  * the server's own process, the first call of a new connection, and a runtime's memory.
  * Vitest-free on purpose; `npm run bench` calls `benchScriptRuntime()` and prints the numbers.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ScriptRuntimePool } from '../src/script-runtime/index.js';
 import type { ConnectionSpec } from '../src/custom-db/contract/script-contract.js';
 import { runUserScript } from '../src/custom-db/script-caller.js';
 import { processTree } from '../src/script-runtime/runtime-process.js';
+import { threadsCpuMs } from './proc-usage.js';
 
 const TRIVIAL = 'async function getUser(query) { return { id: query.id, email: "a@example.com" }; }';
 const WARM_CALLS = 3000;
@@ -42,24 +43,9 @@ function treeRssMb(pid: number | undefined): number {
   return processTree(pid).reduce((sum, member) => sum + rssMb(member), 0);
 }
 
-/**
- * CPU time a runtime's whole process tree has used so far, in ms, summed over every thread
- * (V8 compiles and collects garbage on threads of its own) from /proc/<pid>/task/<tid>/schedstat,
- * whose first field is nanoseconds on a CPU: finer than the 10 ms ticks of /proc/<pid>/stat.
- */
+/** CPU time a runtime's whole process tree (sandbox wrapper, its init, node) has used so far, in ms. */
 function treeCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  let nanoseconds = 0;
-  for (const member of processTree(pid)) {
-    try {
-      for (const task of readdirSync(`/proc/${member}/task`)) {
-        nanoseconds += Number(readFileSync(`/proc/${member}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-      }
-    } catch {
-      // gone
-    }
-  }
-  return nanoseconds / 1e6;
+  return pid === undefined ? Number.NaN : processTree(pid).reduce((sum, member) => sum + threadsCpuMs(member), 0);
 }
 
 function connection(key: string): ConnectionSpec {

@@ -40,7 +40,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 // ---------------------------------------------------------------- memory from /proc
 
-export { childPids, pssMb, rssMb, treeMemory, type TreeMemory } from './proc-memory.js';
+export { childPids, pssMb, rssMb, treeMemory, type TreeMemory } from './proc-usage.js';
 
 // ---------------------------------------------------------------- CPU time by process
 

@@ -173,9 +173,8 @@ export class ScriptRuntimePool {
   #snapshot: StartupSnapshotStatus;
   /** The ready blob's file as built or found: one found otherwise at a failed start was replaced under the server. */
   #snapshotIdentity: BlobIdentity | null = null;
-  /** Runtimes started from the snapshot in a row that exited before `ready`, each counted once. */
+  /** Runtimes started from the snapshot in a row that exited before `ready`. */
   #snapshotStartFailures = 0;
-  readonly #snapshotFailuresCounted = new WeakSet<RuntimeProcess>();
   readonly #snapshotSettled: Promise<StartupSnapshotStatus>;
   readonly #sweeper: NodeJS.Timeout;
   readonly #memoryWatch: NodeJS.Timeout;
@@ -348,7 +347,7 @@ export class ScriptRuntimePool {
         if (!(await binding.runtime.whenReady())) {
           // A blob node refuses (removed or replaced under the server) is the snapshot's
           // fault, not the call's: once, start a runtime the normal way instead.
-          if (attempt === 1 && this.#snapshotBrokenBy(binding.runtime)) continue;
+          if (attempt === 1 && binding.runtime.snapshotBlob !== undefined && binding.runtime.crashedAtStart) continue;
           const reason = binding.runtime.deathReason ?? failure('runtime', 'RuntimeStartError', 'The script runtime failed to start');
           return { ok: false, error: reason, logs: [] };
         }
@@ -402,26 +401,23 @@ export class ScriptRuntimePool {
   }
 
   /**
-   * True when `runtime` started from the snapshot and exited by itself before `ready` (its
-   * call is then retried once on a normal start). The pool stops using the snapshot (the
-   * state says why) when node refused the blob: its file is gone or was replaced under the
-   * server, or SNAPSHOT_START_FAILURES starts from it in a row failed. One failure alone can
-   * be anything (the OOM killer, a clone failing under load) and turns nothing off.
+   * A runtime started from the snapshot exited by itself before `ready` (its call is retried
+   * once on a normal start, see `#call`). The pool stops using the snapshot (the state says
+   * why) when node refused the blob: its file is gone or was replaced under the server, or
+   * SNAPSHOT_START_FAILURES starts from it in a row failed. One failure alone can be anything
+   * (the OOM killer, a clone failing under load) and turns nothing off. Called once per
+   * runtime, from the watch `#newRuntime` sets on its start.
    */
-  #snapshotBrokenBy(runtime: RuntimeProcess): boolean {
-    if (runtime.snapshotBlob === undefined || !runtime.crashedAtStart) return false;
-    if (this.#snapshot.state === 'ready' && this.#snapshot.blob === runtime.snapshotBlob && !this.#snapshotFailuresCounted.has(runtime)) {
-      this.#snapshotFailuresCounted.add(runtime);
-      this.#snapshotStartFailures++;
-      const now = blobIdentity(runtime.snapshotBlob);
-      const replaced = now === null || now.ino !== this.#snapshotIdentity?.ino || now.size !== this.#snapshotIdentity.size;
-      if (replaced || this.#snapshotStartFailures >= SNAPSHOT_START_FAILURES) {
-        const why = runtime.deathReason?.message ?? 'it did not start';
-        const which = replaced ? 'its file was removed or replaced, and a runtime started from it failed' : `${this.#snapshotStartFailures} runtimes started from it in a row failed`;
-        this.#snapshot = { state: 'failed', memoryMb: this.#snapshot.memoryMb, reason: `${which}: ${why}` };
-      }
+  #snapshotStartFailed(runtime: RuntimeProcess, blob: string): void {
+    if (this.#snapshot.state !== 'ready' || this.#snapshot.blob !== blob) return;
+    this.#snapshotStartFailures++;
+    const now = blobIdentity(blob);
+    const replaced = now === null || now.ino !== this.#snapshotIdentity?.ino || now.size !== this.#snapshotIdentity.size;
+    if (replaced || this.#snapshotStartFailures >= SNAPSHOT_START_FAILURES) {
+      const why = runtime.deathReason?.message ?? 'it did not start';
+      const which = replaced ? 'its file was removed or replaced, and a runtime started from it failed' : `${this.#snapshotStartFailures} runtimes started from it in a row failed`;
+      this.#snapshot = { state: 'failed', memoryMb: this.#snapshot.memoryMb, reason: `${which}: ${why}` };
     }
-    return true;
   }
 
   /** Spares are forked with the default heap cap; a connection asking for another needs its own process. */
@@ -453,7 +449,7 @@ export class ScriptRuntimePool {
       // once, as with any runtime that does not start.
       void runtime.whenReady().then((ready) => {
         if (ready) this.#snapshotStartFailures = 0;
-        else this.#snapshotBrokenBy(runtime);
+        else if (runtime.crashedAtStart) this.#snapshotStartFailed(runtime, blob);
       });
     }
     return runtime;

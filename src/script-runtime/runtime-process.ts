@@ -120,7 +120,6 @@ export function processTree(rootPid: number): number[] {
 
 export class RuntimeProcess {
   readonly memoryMb: number;
-  readonly startMode: RuntimeStartMode;
   /** The startup snapshot it started from, if any. */
   readonly snapshotBlob: string | undefined;
   readonly #child: ChildProcess;
@@ -156,7 +155,6 @@ export class RuntimeProcess {
 
   constructor(options: RuntimeProcessOptions) {
     this.memoryMb = options.memoryMb;
-    this.startMode = options.snapshotBlob === undefined ? 'normal' : 'snapshot';
     this.snapshotBlob = options.snapshotBlob;
     this.exited = new Promise((resolve) => {
       this.#markExited = resolve;
@@ -246,6 +244,10 @@ export class RuntimeProcess {
 
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  get startMode(): RuntimeStartMode {
+    return this.snapshotBlob === undefined ? 'normal' : 'snapshot';
   }
 
   /**
